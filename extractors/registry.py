@@ -1,0 +1,6 @@
+"""Imports the built-in extractors so that each registers itself with :mod:`extractors.base`.
+
+Adding a reader for a new format is adding one module here.
+"""
+
+from extractors import acroform, pdf_text, word  # noqa: F401
