@@ -119,4 +119,8 @@ class ObjectStore(abc.ABC):
         return None
 
     def check(self) -> None:
-        """Raise ``StorageUnavailable`` when the backend cannot serve requests (used by /readyz)."""
+        """Raise ``StorageUnavailable`` when the backend cannot serve requests (used by /readyz).
+
+        Backends that can fail (a network, a directory) override this; the default has nothing to probe.
+        """
+        return None
