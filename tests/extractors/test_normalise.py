@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractors import normalise as nz
+
+TODAY = dt.date(2026, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("12/03/2024", "2024-03-12"),
+        ("12.03.24", "2024-03-12"),
+        ("12-3-2024", "2024-03-12"),
+        ("12 March 2024", "2024-03-12"),
+        ("12th March 2024", "2024-03-12"),
+        ("12 Mar 2024", "2024-03-12"),
+        ("2024-03-12", "2024-03-12"),
+        ("1st Sept 2023", "2023-09-01"),
+        ("Tuesday, 12 March 2024", "2024-03-12"),
+        ("12/03/99", "1999-03-12"),
+        ("March 12 2024", "2024-03-12"),
+        (" 7/10/2020 ", "2020-10-07"),
+    ],
+)
+def test_dates_day_first(text: str, iso: str) -> None:
+    assert nz.parse_date(text, today=TODAY) == iso
+
+
+@pytest.mark.parametrize("text", ["31/02/2024", "sometime in spring", "N/A", "", None, "12/13/2024"])
+def test_not_a_date(text: str | None) -> None:
+    assert nz.parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["N/A", "n/a", "Not known", "none", "None.", "  ", "-", "Unknown", "not applicable"]
+)
+def test_nullish(text: str) -> None:
+    assert nz.clean_text(text) is None
+
+
+def test_whitespace_collapsed() -> None:
+    assert nz.clean_text("  St  Thomas\tMore \n School ") == "St Thomas More School"
+
+
+@pytest.mark.parametrize(
+    ("text", "out"), [("nw9 9yt", "NW9 9YT"), ("E93TE", "E9 3TE"), ("sw1a  1aa", "SW1A 1AA")]
+)
+def test_postcodes(text: str, out: str) -> None:
+    assert nz.normalise_postcode(text) == out
+    assert nz.looks_like_postcode(out)
+
+
+@pytest.mark.parametrize(
+    ("text", "out"),
+    [
+        ("+44 7557 824975", "+447557824975"),
+        ("(01604) 214764", "01604214764"),
+        ("07708-230-339", "07708230339"),
+        ("n/a", None),
+    ],
+)
+def test_phones(text: str, out: str | None) -> None:
+    assert nz.normalise_phone(text) == out
+
+
+def test_email_lower_case() -> None:
+    assert nz.normalise_email(" Louise.Okafor@Barnet.gov.uk ") == "louise.okafor@barnet.gov.uk"
+    assert nz.normalise_email("mailto:A@B.COM") == "a@b.com"
+
+
+def test_digits_and_codes() -> None:
+    assert nz.normalise_digits("416 697 1131") == "4166971131"
+    assert nz.normalise_code(" f3296 73623566 ") == "F329673623566"
+
+
+@pytest.mark.parametrize(
+    ("lines", "items"),
+    [
+        (["1. Rent arrears", "2. Low mood"], ["Rent arrears", "Low mood"]),
+        (["1) Rent arrears", "2) Low mood"], ["Rent arrears", "Low mood"]),
+        (["- Rent arrears", "• Low mood", "* Sleep"], ["Rent arrears", "Low mood", "Sleep"]),
+        (["Rent arrears", "", "N/A"], ["Rent arrears"]),
+        (["1. Rent arrears 2. Low mood 3. Sleep"], ["Rent arrears", "Low mood", "Sleep"]),
+        (
+            ["Overcrowding – 5 people in a two-bedroom flat"],
+            ["Overcrowding – 5 people in a two-bedroom flat"],
+        ),
+        (["a) Rent", "b) Mood"], ["Rent", "Mood"]),
+    ],
+)
+def test_one_item_per_line_markers_stripped(lines: list[str], items: list[str]) -> None:
+    assert nz.split_items(lines) == items
+
+
+def test_numbers_inside_an_item_are_kept() -> None:
+    assert nz.split_items(["School attendance 82% this term", "5 people share 2 rooms"]) == [
+        "School attendance 82% this term",
+        "5 people share 2 rooms",
+    ]
+
+
+def test_address_lines_joined() -> None:
+    assert (
+        nz.join_address(["Flat 2", "111 Elliott Extensions,", "Northampton"])
+        == "Flat 2, 111 Elliott Extensions, Northampton"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("Yes", True), ("no", False), ("Y", True), ("maybe", None), ("", None)]
+)
+def test_bool_text(text: str, value: bool | None) -> None:
+    assert nz.parse_bool(text) is value

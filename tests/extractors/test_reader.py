@@ -1,0 +1,415 @@
+from __future__ import annotations
+
+import pytest
+
+from extractors.base import REVIEW_THRESHOLD
+from extractors.errors import NotAnAssessmentForm
+from extractors.layout import Cell, Layout, Mark, PdfLocation, Row
+from extractors.reader import read_layout
+
+#: enough recognisable sections that a synthetic layout counts as a form
+FRAME = [["Child details"], ["Parents / carers"], ["Safeguarding"], ["Consent"]]
+
+
+def row(*texts: str | Cell, kind: str = "table", table: int | None = None) -> Row:
+    cells = [t if isinstance(t, Cell) else Cell(lines=t.split("\n") if t else []) for t in texts]
+    return Row(cells, kind=kind, table=table)  # type: ignore[arg-type]
+
+
+def ticks(*options: tuple[str, bool | None]) -> Cell:
+    return Cell(lines=[" ".join(o for o, _ in options)], marks=[Mark(o, c) for o, c in options])
+
+
+def read(*rows: Row, frame: bool = True):
+    extra = [row(*r) for r in FRAME] if frame else []
+    return read_layout(Layout(rows=[*extra, *rows]), extractor="test", version="0")
+
+
+def rec(*rows: Row):
+    result = read(*rows)
+    assert result.record is not None
+    return result.record
+
+
+def test_label_in_one_cell_value_in_the_next() -> None:
+    r = rec(
+        row("Lead practitioner"),
+        row("Name", "Jo Bloggs", "Job title", "Health Visitor"),
+        row("Tel", "+44 7512 735863", "E-mail", "Jo.Bloggs@NHS.net"),
+    )
+    assert r["referrer"] == {
+        "full_name": "Jo Bloggs",
+        "role": "Health Visitor",
+        "agency": None,
+        "email": "jo.bloggs@nhs.net",
+        "phone": "+447512735863",
+    }
+
+
+def test_label_above_its_box() -> None:
+    r = rec(
+        row("Safeguarding"), row("If yes, please give details"), row("Police attended.\nReferral to MASH.")
+    )
+    assert r["safeguarding"]["details"] == "Police attended. Referral to MASH."
+
+
+def test_label_and_value_in_one_cell_when_cell_splitting_failed() -> None:
+    result = read(row("Lead practitioner"), row("Name Nasreen Mensah"))
+    assert result.record is not None
+    assert result.record["referrer"]["full_name"] == "Nasreen Mensah"
+    assert result.confidence["referrer.full_name"] < 1.0
+
+
+def test_children_table_with_given_and_family_names_joined() -> None:
+    r = rec(
+        row("Children and young people"),
+        row("Given name(s)", "Family name", "DOB", "Gender", "NHS no", "UPN", table=3),
+        row("Amy", "Stone", "12.03.16", "Female", "416 697 1131", "a123456789012", table=3),
+        row("Ben", "Stone", "1 Feb 2019", "Male", "n/a", "", table=3),
+        row("Parents / carers"),
+    )
+    assert [(c["full_name"], c["date_of_birth"], c["nhs_number"], c["upn"]) for c in r["children"]] == [
+        ("Amy Stone", "2016-03-12", "4166971131", "A123456789012"),
+        ("Ben Stone", "2019-02-01", None, None),
+    ]
+
+
+def test_repeated_child_blocks() -> None:
+    r = rec(
+        row("Child / young person 1"),
+        row("First name", "Amy", "Surname", "Stone"),
+        row("Date of birth", "1/2/2015"),
+        row("Child / young person 2"),
+        row("First name", "Ben", "Surname", "Stone"),
+        row("Date of birth", "2/3/2017"),
+    )
+    assert [(c["full_name"], c["date_of_birth"]) for c in r["children"]] == [
+        ("Amy Stone", "2015-02-01"),
+        ("Ben Stone", "2017-03-02"),
+    ]
+
+
+def test_unborn_baby_takes_the_expected_date_of_delivery() -> None:
+    r = rec(
+        row("Child details"),
+        row("Name", "Unborn baby of Amina Khan"),
+        row("Expected date of delivery", "12th May 2025"),
+    )
+    child = r["children"][0]
+    assert child["full_name"] == "Unborn baby of Amina Khan"
+    assert child["date_of_birth"] is None and child["expected_date_of_delivery"] == "2025-05-12"
+
+
+def test_unborn_baby_in_a_table_moves_the_date_to_edd() -> None:
+    r = rec(
+        row("Name", "Date of birth", "Gender", table=1),
+        row("Unborn baby of Amina Khan", "01/06/2025", "", table=1),
+    )
+    assert r["children"][0]["date_of_birth"] is None
+    assert r["children"][0]["expected_date_of_delivery"] == "2025-06-01"
+
+
+def test_parents_and_agencies_tables() -> None:
+    r = rec(
+        row("Name", "Relationship to child", "Contact number", table=1),
+        row("Ann Stone", "Mother", "07700 900123", table=1),
+        row("Services involved"),
+        row("Organisation", "Named worker", "Job title", table=2),
+        row("School Nursing", "Kim Lee", "", table=2),
+    )
+    assert r["family"]["parents_carers"] == [
+        {"full_name": "Ann Stone", "relationship": "Mother", "phone": "07700900123"}
+    ]
+    assert r["agencies_involved"] == [{"agency": "School Nursing", "worker": "Kim Lee", "role": None}]
+
+
+def test_synonym_sections_and_numbered_headings() -> None:
+    r = rec(
+        row("4. Things that are going well"),
+        row("- Mum is warm\n- Amy likes school"),
+        row("Section 5: Worries"),
+        row("1) Rent arrears\n2) Low mood"),
+        row("a) Goals"),
+        row("Desired outcome", "How will we know?", table=9),
+        row("Rent arrears are cleared", "No notice of eviction", table=9),
+    )
+    assert r["strengths"] == ["Mum is warm", "Amy likes school"]
+    assert r["needs"] == ["Rent arrears", "Low mood"]
+    assert r["desired_outcomes"] == [
+        {"outcome": "Rent arrears are cleared", "success_criteria": "No notice of eviction"}
+    ]
+
+
+def test_referrer_synonyms() -> None:
+    for label in ("CAF author", "Assessor", "Lead practitioner", "Person completing"):
+        assert rec(row(label, "Jo Bloggs"))["referrer"]["full_name"] == "Jo Bloggs"
+
+
+def test_support_plan_tables_run_child_by_child() -> None:
+    r = rec(
+        row("Support plan for Amy"),
+        row("Strengths", "Needs", "Desired outcome", table=1),
+        row("A1", "N1", "O1", table=1),
+        row("", "N2", "", table=1),
+        row("Support plan for Ben"),
+        row("Strengths", "Needs", "Desired outcome", table=2),
+        row("B1", "N3", "", table=2),
+    )
+    assert r["strengths"] == ["A1", "B1"] and r["needs"] == ["N1", "N2", "N3"]
+    assert r["desired_outcomes"] == [{"outcome": "O1", "success_criteria": None}]
+
+
+def test_action_plan_gives_outcomes_without_success_criteria() -> None:
+    r = rec(
+        row("Desired outcome", "Agreed action", "By whom", "By when", table=4),
+        row("Family income is maximised", "Benefits check", "Housing", "3 Apr 2024", table=4),
+    )
+    assert r["desired_outcomes"] == [{"outcome": "Family income is maximised", "success_criteria": None}]
+
+
+def test_narrative_is_not_needs() -> None:
+    r = rec(
+        row("Reason for referral"),
+        row("Mum asked for help with the children's sleep."),
+        row("Needs"),
+        row("Sleep routine"),
+    )
+    assert r["needs"] == ["Sleep routine"]
+
+
+def test_tier_words_and_tick_one() -> None:
+    r = rec(
+        row("Level of need"), row("Tick one:", ticks(("Universal", False), ("Targeted early help", True)))
+    )
+    assert r["level_of_need"] == {"tier": 2, "as_written": "Targeted early help"}
+    assert rec(row("Threshold of need", "Child in need"))["level_of_need"] == {
+        "tier": 3,
+        "as_written": "Child in need",
+    }
+
+
+def test_significant_harm_question_in_other_words() -> None:
+    r = rec(
+        row("Do you think any child is at risk of significant harm?", ticks(("Yes", True), ("No", False)))
+    )
+    assert r["safeguarding"]["significant_harm_concern"] is True
+
+
+# ---------------------------------------------------------------- consent is never guessed
+def consent_rows(*extra: Row) -> tuple[Row, ...]:
+    return (row("Consent"), *extra)
+
+
+def test_consent_nothing_marked_nothing_signed_is_null() -> None:
+    r = rec(
+        *consent_rows(
+            row("I agree to information being shared:", ticks(("Yes", False), ("No", False))),
+            row("Name", ""),
+            row("Date", ""),
+        )
+    )
+    assert r["consent"]["information_sharing"] is None
+
+
+def test_consent_ticked_yes_and_given_by() -> None:
+    r = rec(
+        *consent_rows(
+            row("Consent to share information", ticks(("I agree", True), ("I do not agree", False))),
+            row("Consent given by", ticks(("Parent / carer", False), ("Young person", True))),
+        )
+    )
+    assert r["consent"]["information_sharing"] is True
+    assert r["consent"]["given_by"] == "young_person"
+
+
+def test_refusal_is_false_even_when_signed() -> None:
+    r = rec(
+        *consent_rows(
+            row("Consent to share information", ticks(("I agree", False), ("I do not agree", True))),
+            row("Name", "Ann Stone"),
+            row("Date", "1/2/2024"),
+        )
+    )
+    assert r["consent"]["information_sharing"] is False
+    assert r["consent"]["name"] == "Ann Stone" and r["consent"]["date"] == "2024-02-01"
+
+
+def test_signed_and_dated_statement_counts_as_consent() -> None:
+    r = rec(
+        *consent_rows(
+            row("I agree that this information can be shared with the agencies named."),
+            row("Signature", "A. Stone"),
+            row("Date", "1 Feb 2024"),
+        )
+    )
+    assert r["consent"]["information_sharing"] is True
+
+
+def test_name_without_date_is_not_consent() -> None:
+    r = rec(*consent_rows(row("Name", "Ann Stone"), row("Date", "")))
+    assert r["consent"]["information_sharing"] is None
+
+
+def test_both_options_ticked_is_null_and_flagged() -> None:
+    result = read(
+        *consent_rows(
+            row("Consent to share information", ticks(("Yes", True), ("No", True))),
+            row("Name", "Ann Stone"),
+            row("Date", "1/2/2024"),
+        )
+    )
+    assert result.record is not None
+    assert result.record["consent"]["information_sharing"] is None
+    assert result.confidence["consent.information_sharing"] < REVIEW_THRESHOLD
+    assert any(i.path == "consent.information_sharing" and i.code == "low-confidence" for i in result.issues)
+
+
+def test_unreadable_tick_is_not_consent() -> None:
+    r = rec(
+        *consent_rows(
+            row("Consent to share information", ticks(("Yes", None), ("No", False))),
+            row("Name", "Ann Stone"),
+            row("Date", "1/2/2024"),
+        )
+    )
+    assert r["consent"]["information_sharing"] is None
+
+
+def test_panel_discussion_and_excluded_agencies() -> None:
+    r = rec(
+        *consent_rows(
+            row(
+                "The family consent to their case being discussed at panel:",
+                ticks(("Yes", True), ("No", False)),
+            ),
+            row("Agencies the family do not want information shared with"),
+            row("• Police\n• Housing"),
+        )
+    )
+    assert r["consent"]["panel_discussion"] is True
+    assert r["consent"]["excluded_agencies"] == ["Police", "Housing"]
+
+
+# ---------------------------------------------------------------- the record as a whole
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Common Assessment Framework", "CAF"),
+        ("Common Support Framework (CSF)", "CSF"),
+        ("Early Help Assessment", "EHA"),
+    ],
+)
+def test_form_type_from_title(title: str, expected: str) -> None:
+    result = read_layout(
+        Layout(rows=[row(title, kind="heading"), *[row(*r) for r in FRAME]]), extractor="t", version="0"
+    )
+    assert result.record is not None and result.record["form_type"] == expected
+
+
+def test_too_few_sections_is_not_a_form() -> None:
+    with pytest.raises(NotAnAssessmentForm):
+        read(
+            row("Dear Sir or Madam,"),
+            row("I write about the bins. Please call me."),
+            row("Yours faithfully"),
+            frame=False,
+        )
+
+
+def test_blank_form_is_nulls_plus_an_empty_form_warning() -> None:
+    result = read(row("Name", "", "Date of birth", ""), row("Strengths"), row(""))
+    assert result.record is not None
+    assert result.record["children"] == [] and result.record["strengths"] == []
+    assert result.record["consent"]["information_sharing"] is None
+    assert [i.code for i in result.issues if i.code == "empty-form"] == ["empty-form"]
+
+
+def test_a_date_that_does_not_parse_is_kept_and_flagged() -> None:
+    result = read(row("Lead practitioner"), row("Date of assessment", "sometime in spring"))
+    assert result.record is not None and result.record["assessment_date"] == "sometime in spring"
+    assert result.confidence["assessment_date"] < REVIEW_THRESHOLD
+
+
+def test_fuzzy_label_lowers_confidence_and_ocr_confidence_propagates() -> None:
+    result = read(
+        row("Lead practitioner"),
+        row("Job titel", "Nurse"),
+        row("Email", Cell(lines=["jo@nhs.net"], confidence=0.5)),
+    )
+    assert result.record is not None and result.record["referrer"]["role"] == "Nurse"
+    assert result.confidence["referrer.role"] < 1.0
+    assert result.confidence["referrer.email"] == 0.5
+
+
+def test_pdf_cells_align_to_header_columns_by_overlap() -> None:
+    def at(text: str, x0: float, x1: float) -> Cell:
+        return Cell(lines=[text], location=PdfLocation(1, x0, 100, x1, 110))
+
+    r = rec(
+        Row([at("Agency", 50, 150), at("Worker", 200, 300), at("Role", 350, 450)], kind="table"),
+        Row([at("Jobcentre Plus", 50, 140), at("Work Coach", 355, 420)], kind="table"),
+    )
+    assert r["agencies_involved"] == [{"agency": "Jobcentre Plus", "worker": None, "role": "Work Coach"}]
+
+
+def test_row_of_labels_over_a_row_of_values_in_a_fields_section() -> None:
+    r = rec(
+        row("Referrer details"),
+        row("Name", "Role", "Organisation", table=5),
+        row("Jo Bloggs", "School Nurse", "NHS", table=5),
+    )
+    assert (r["referrer"]["full_name"], r["referrer"]["role"], r["referrer"]["agency"]) == (
+        "Jo Bloggs",
+        "School Nurse",
+        "NHS",
+    )
+    assert r["agencies_involved"] == []
+
+
+def test_box_of_label_colon_value_lines() -> None:
+    r = rec(
+        row("Person completing this form"), row("Name: Jo Bloggs\nJob title: Nurse\nTelephone: 01234 567890")
+    )
+    assert r["referrer"]["full_name"] == "Jo Bloggs" and r["referrer"]["role"] == "Nurse"
+    assert r["referrer"]["phone"] == "01234567890"
+
+
+def test_options_each_in_their_own_cell() -> None:
+    r = rec(row("Is an interpreter required?", ticks(("Yes", False)), ticks(("No", True))))
+    assert r["family"]["interpreter_required"] is False
+
+
+def test_children_side_by_side_one_column_per_child() -> None:
+    r = rec(
+        row("Details of the children"),
+        row("Name", "Amy Stone", "Ben Stone"),
+        row("Date of birth", "1/2/2015", "2/3/2017"),
+        row("School", "Hill Primary", ""),
+    )
+    assert [(c["full_name"], c["date_of_birth"], c["school_or_setting"]) for c in r["children"]] == [
+        ("Amy Stone", "2015-02-01", "Hill Primary"),
+        ("Ben Stone", "2017-03-02", None),
+    ]
+
+
+def test_views_as_a_row_label() -> None:
+    r = rec(row("Child's views", "I like school."), row("Parents' views", "We want help."))
+    assert r["child_views"] == "I like school." and r["parent_views"] == "We want help."
+
+
+def test_printed_heading_run_into_its_answer_lines() -> None:
+    r = rec(row("What is working well? Amy is kind\nWorries\nRent arrears", kind="text"))
+    assert r["strengths"] == ["Amy is kind"] and r["needs"] == ["Rent arrears"]
+
+
+def test_numbered_parent_blocks() -> None:
+    r = rec(
+        row("Parent / carer 1"),
+        row("Name", "Ann Stone", "Relationship", "Mother"),
+        row("Parent / carer 2"),
+        row("Name", "Tom Stone", "Relationship", "Father"),
+    )
+    assert [(p["full_name"], p["relationship"]) for p in r["family"]["parents_carers"]] == [
+        ("Ann Stone", "Mother"),
+        ("Tom Stone", "Father"),
+    ]
