@@ -1,0 +1,1 @@
+"""mapdocs's own blank CAF and CSF forms (fillable PDF and Word), built from ``fields.json``."""
