@@ -1,0 +1,1 @@
+"""Shipped ``<slug>.profile.json`` and ``<slug>.panel.json`` files; a package so they are installed."""
