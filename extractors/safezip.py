@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ RATIO_GRACE_BYTES = 1024 * 1024
 _CHUNK = 64 * 1024
 #: ZIP methods Word writes; others (bzip2, lzma, deflate64) are refused rather than trusted
 _METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+
+DTD_MESSAGE = "The Word file declares XML entities, which mapdocs refuses"
 
 _XML_PARSER_OPTIONS: dict[str, Any] = {
     "resolve_entities": False,
@@ -133,6 +136,28 @@ class DocxPackage:
         self.close()
 
 
+def declared_entry_count(data: bytes) -> int | None:
+    """Entries the end-of-central-directory record declares (ZIP64 too), None if not found.
+
+    Read before ``zipfile`` builds one object per entry, so that a directory of
+    millions of tiny entries costs nothing to refuse.
+    """
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or len(data) < end + 22:
+        return None
+    (count,) = struct.unpack("<H", data[end + 10:end + 12])
+    if count != 0xFFFF:
+        return int(count)
+    locator = end - 20
+    if locator < 0 or data[locator:locator + 4] != b"PK\x06\x07":
+        return None
+    (record,) = struct.unpack("<Q", data[locator + 8:locator + 16])
+    if data[record:record + 4] != b"PK\x06\x06" or len(data) < record + 40:
+        return None
+    (count64,) = struct.unpack("<Q", data[record + 32:record + 40])
+    return int(count64)
+
+
 def open_docx(data: bytes, ctx: ExtractionContext) -> DocxPackage:
     """Open a DOCX from its central directory and refuse a bomb before inflating anything.
 
@@ -140,6 +165,9 @@ def open_docx(data: bytes, ctx: ExtractionContext) -> DocxPackage:
     does not open, ``UnsafeDocument`` for declared sizes/ratios/entry counts beyond
     the limits, ``UnsupportedMediaType`` for encrypted entries or exotic compression.
     """
+    declared = declared_entry_count(data)
+    if declared is not None and declared > MAX_ENTRIES:
+        raise UnsafeDocument("The Word file has an implausible number of parts")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
@@ -189,7 +217,7 @@ def parse_xml(data: bytes) -> Any:
     an exotic encoding: the parsed tree's DOCTYPE is checked again.
     """
     if has_dtd(data):
-        raise UnsafeDocument("The Word file declares XML entities, which mapdocs refuses")
+        raise UnsafeDocument(DTD_MESSAGE)
     parser = etree.XMLParser(**_XML_PARSER_OPTIONS)
     try:
         root = etree.fromstring(data, parser=parser)
@@ -199,5 +227,5 @@ def parse_xml(data: bytes) -> Any:
         raise DamagedDocument("The Word file contains an empty XML part")
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
-        raise UnsafeDocument("The Word file declares XML entities, which mapdocs refuses")
+        raise UnsafeDocument(DTD_MESSAGE)
     return root

@@ -1,21 +1,29 @@
 """Configuration: defaults, then ``MAPDOCS_*`` environment variables, then the mapping given to the factory.
 
-| variable | default | meaning |
-|---|---|---|
-| ``MAPDOCS_DATA_DIR`` | ``./var`` | where the embedded database, the file object store and generated secrets live |
-| ``MAPDOCS_DATABASE_URL`` | ``sqlite:///<data dir>/mapdocs.sqlite3`` | SQLAlchemy URL; ``postgresql+psycopg://user@host:5432/db`` for PostgreSQL |
-| ``MAPDOCS_STORAGE_URL`` | ``file://<data dir>/objects`` | object store: ``file://PATH`` or ``s3://BUCKET/PREFIX`` |
-| ``MAPDOCS_BROKER_URL`` | *(empty: in-process)* | Celery broker; empty runs jobs in the web process (later: embedded SQLite transport) |
-| ``MAPDOCS_SECRET_KEY`` | generated on the embedded default | Flask session/signing secret |
-| ``MAPDOCS_ENCRYPTION_KEY`` | generated on the embedded default | base64 of 32 bytes: AES-256-GCM key of the file object store |
-| ``MAPDOCS_KEY_SECRET`` | generated on the embedded default | HMAC secret deriving object keys from content |
-| ``MAPDOCS_MAX_UPLOAD_BYTES`` | ``26214400`` (25 MB) | larger uploads are refused with 413 ``payload-too-large`` |
-| ``MAPDOCS_S3_ENDPOINT_URL`` | *(AWS)* | S3-compatible endpoint, e.g. ``http://127.0.0.1:8333`` |
-| ``MAPDOCS_S3_REGION`` | *(none)* | S3 region |
-| ``MAPDOCS_S3_ACCESS_KEY_ID`` | *(none)* | S3 credentials |
-| ``MAPDOCS_S3_SECRET_ACCESS_KEY`` | *(none)* | S3 credentials |
-| ``MAPDOCS_LINK_TTL_SECONDS`` | ``604800`` (7 days) | lifetime of a disclosure link ``/l/<token>`` |
-| ``MAPDOCS_PUBLIC_BASE_URL`` | *(the request's host URL)* | base of disclosure link URLs, e.g. ``https://mapdocs.example.gov.uk`` |
+``MAPDOCS_DATA_DIR`` (default ``./var``)
+    where the embedded database, the file object store and generated secrets live.
+``MAPDOCS_DATABASE_URL`` (default ``sqlite:///<data dir>/mapdocs.sqlite3``)
+    SQLAlchemy URL; ``postgresql+psycopg://USER@HOST:5432/DB`` for PostgreSQL.
+``MAPDOCS_STORAGE_URL`` (default ``file://<data dir>/objects``)
+    object store: ``file:///ABSOLUTE/PATH`` or ``s3://BUCKET/PREFIX``.
+``MAPDOCS_BROKER_URL`` (default empty: jobs run in the web process)
+    Celery broker URL (kept now; used once background jobs arrive).
+``MAPDOCS_SECRET_KEY`` (generated on the embedded default)
+    Flask signing secret.
+``MAPDOCS_ENCRYPTION_KEY`` (generated on the embedded default)
+    base64 of 32 random bytes: the AES-256-GCM key of the file object store.
+``MAPDOCS_KEY_SECRET`` (generated on the embedded default)
+    HMAC secret deriving object keys from content (at least 16 bytes).
+``MAPDOCS_MAX_UPLOAD_BYTES`` (default ``26214400``, 25 MB)
+    larger uploads are refused with 413 ``payload-too-large``.
+``MAPDOCS_S3_ENDPOINT_URL`` (default: AWS)
+    S3-compatible endpoint, e.g. ``http://127.0.0.1:8333``.
+``MAPDOCS_S3_REGION``, ``MAPDOCS_S3_ACCESS_KEY_ID``, ``MAPDOCS_S3_SECRET_ACCESS_KEY``
+    S3 region and credentials.
+``MAPDOCS_LINK_TTL_SECONDS`` (default ``604800``, 7 days)
+    lifetime of a disclosure link ``/l/<token>``.
+``MAPDOCS_PUBLIC_BASE_URL`` (default: the request's host URL)
+    base of disclosure link URLs, e.g. ``https://mapdocs.example.gov.uk``.
 
 The *embedded default* is a deployment whose database and storage URLs are both left
 at their defaults. There, missing secrets are generated once and kept in
@@ -156,7 +164,8 @@ def _embedded_secrets(data_dir: Path) -> dict[str, str]:
     try:
         stored = json.loads(path.read_text())
     except (OSError, ValueError):
-        raise ConfigError(f"{path.name} in the data directory is unreadable; remove it to regenerate") from None
+        raise ConfigError(f"{path.name} in the data directory is unreadable; remove it to regenerate") \
+            from None
     if not all(isinstance(stored.get(name), str) and stored[name] for name in _SECRETS):
         raise ConfigError(f"{path.name} in the data directory is incomplete; remove it to regenerate")
     return {name: stored[name] for name in _SECRETS}
