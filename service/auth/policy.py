@@ -1,0 +1,44 @@
+"""Who may do what: the one table of API permissions.
+
+Each API route names an action from :data:`POLICY`; :func:`service.auth.gate.requires`
+refuses anonymous callers with 401 and callers whose role is not listed with 403. The
+fuller permission model (panel members seeing their agency's cases) comes later;
+``panel_member`` has no API access until then.
+
+| action | triage | administrator | chair | panel_member | auditor | admin |
+|---|---|---|---|---|---|---|
+| documents.upload | ✓ | ✓ | | | | ✓ |
+| documents.read (metadata, job) | ✓ | ✓ | ✓ | | ✓ | ✓ |
+| documents.record (extracted record) | ✓ | ✓ | ✓ | | | ✓ |
+| documents.original (download) | ✓ | ✓ | ✓ | | | ✓ |
+| documents.extract (retry, password) | ✓ | ✓ | | | | ✓ |
+| documents.delete | | | | | | ✓ |
+| links.create / links.revoke | | ✓ | | | | ✓ |
+| audit.read | | | | | ✓ | ✓ |
+
+Auditors see metadata and the audit trail but not the contents of referrals.
+"""
+
+from __future__ import annotations
+
+from service.models import Role
+
+T, AD, C, AU, ADM = Role.TRIAGE, Role.ADMINISTRATOR, Role.CHAIR, Role.AUDITOR, Role.ADMIN
+
+POLICY: dict[str, frozenset[Role]] = {
+    "documents.upload": frozenset({T, AD, ADM}),
+    "documents.read": frozenset({T, AD, C, AU, ADM}),
+    "documents.record": frozenset({T, AD, C, ADM}),
+    "documents.original": frozenset({T, AD, C, ADM}),
+    "documents.extract": frozenset({T, AD, ADM}),
+    "documents.delete": frozenset({ADM}),
+    "jobs.read": frozenset({T, AD, C, AU, ADM}),
+    "links.create": frozenset({AD, ADM}),
+    "links.revoke": frozenset({AD, ADM}),
+    "audit.read": frozenset({AU, ADM}),
+}
+
+
+def roles_for(action: str) -> frozenset[Role]:
+    """The roles allowed ``action``; a typo in a route's action fails at import, not at request time."""
+    return POLICY[action]

@@ -1,0 +1,1 @@
+"""Disclosure links: the one open route (``/l/<token>``) through which people outside the API download."""

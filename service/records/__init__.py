@@ -1,0 +1,1 @@
+"""The referral record at the API boundary."""
