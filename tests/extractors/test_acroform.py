@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,11 +11,9 @@ from extractors.acroform import AcroFormExtractor, acroform_layout
 from extractors.base import ExtractionContext
 from extractors.errors import EncryptedDocument
 from extractors.layout import Cell, Layout
+from tests.extractors.pdf_builders import encrypt, pdf_bytes, rename_on_state, top
 
 CTX = ExtractionContext()
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # importlib mode: helpers beside the tests
-from pdf_builders import encrypt, pdf_bytes, rename_on_state, top  # noqa: E402
 
 
 def draw_form(c: Canvas) -> None:
@@ -120,7 +117,6 @@ def test_tick_state_without_appearance_state_uses_value_and_export_value() -> No
 
 def test_our_own_template_is_read_by_field_name() -> None:
     import json
-    from pathlib import Path
 
     from form_templates.fill import fill_pdf, record_to_values
 

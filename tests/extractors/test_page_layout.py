@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from extractors.layout import Layout, PdfLocation, Row
 from extractors.page_layout import build_layout
 from extractors.words import Box, InputBox, Rect
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # importlib mode: helpers beside the tests
-from pdf_builders import cell_rects, page, word, words_line  # noqa: E402
+from tests.extractors.pdf_builders import cell_rects, page, word, words_line
 
 
 def texts(row: Row) -> list[str]:

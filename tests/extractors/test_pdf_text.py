@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from reportlab.pdfgen.canvas import Canvas
 
 from extractors.base import ExtractionContext
 from extractors.errors import DamagedDocument, EncryptedDocument, NotAnAssessmentForm, WrongPassword
 from extractors.pdf_text import PdfTextExtractor, pdf_layout
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # importlib mode: helpers beside the tests
-from pdf_builders import encrypt, pdf_bytes, top  # noqa: E402
+from tests.extractors.pdf_builders import encrypt, pdf_bytes, top
 
 
 def draw_form(c: Canvas) -> None:

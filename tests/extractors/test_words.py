@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pypdfium2 as pdfium
 from reportlab.pdfgen.canvas import Canvas
 
 from extractors.words import PageWords, page_words_from_pdfium
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # importlib mode: helpers beside the tests
-from pdf_builders import PAGE_H, pdf_bytes, top  # noqa: E402
+from tests.extractors.pdf_builders import PAGE_H, pdf_bytes, top
 
 
 def read(data: bytes) -> list[PageWords]:
