@@ -1,0 +1,1 @@
+"""Shipped Word templates for panel documents (agenda, letters…), built by ``build.py``."""

@@ -1,0 +1,306 @@
+"""Build the shipped panel-document templates: ``python -m form_templates.documents.build``.
+
+The ``.docx`` files here are ordinary Word documents with docxtpl placeholders
+(``{{ panel_name }}``, ``{%tr for case in new_referrals %}``…), so council staff can
+restyle them in Word and upload their own; this script only produces our defaults,
+deterministically (fixed zip timestamps and document dates), so a test can rebuild them
+and compare. Every placeholder must exist in the kind's context (``renderers/``); the
+template tests check that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+HERE = Path(__file__).resolve().parent
+FIXED = dt.datetime(2026, 1, 1, 9, 0, 0)
+FONT = "Arial"  # metric-compatible Liberation Sans on the server (fonts-liberation2)
+GREY = "D9D9D9"
+
+
+def _base(title: str) -> DocumentObject:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.0)
+    section.top_margin = section.bottom_margin = Cm(2.0)
+    section.header_distance = section.footer_distance = Cm(0.8)
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(4)
+    for name, size in (("Title", 20), ("Heading 1", 14), ("Heading 2", 12)):
+        style = styles[name]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.paragraph_format.space_before = Pt(12 if name != "Title" else 0)
+        style.paragraph_format.space_after = Pt(4)
+        fonts = style.element.rPr.find(qn("w:rFonts")) if style.element.rPr is not None else None
+        if fonts is not None:  # theme fonts would override the name set above
+            for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+                fonts.attrib.pop(qn(attr), None)
+    # Document language en-GB: Word's spelling, and the /Lang LibreOffice writes into the PDF.
+    rpr = styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for old in rpr.findall(qn("w:lang")):
+        rpr.remove(old)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-GB")
+    lang.set(qn("w:eastAsia"), "en-GB")
+    lang.set(qn("w:bidi"), "ar-SA")
+    rpr.append(lang)
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is not None:
+        for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts.set(qn(attr), FONT)
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+            fonts.attrib.pop(qn(attr), None)
+    props = doc.core_properties
+    props.title = title
+    props.author = "mapdocs"
+    props.subject = "{{ marking }}"
+    props.language = "en-GB"
+    props.created = props.modified = FIXED
+    props.last_modified_by = "mapdocs"
+    props.revision = 1
+    return doc
+
+
+def _field(paragraph: Paragraph, instruction: str, size: float = 8) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when laying out."""
+    run = paragraph.add_run()
+    run.font.size = Pt(size)
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text == instruction:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" {instruction} "
+            run._r.append(instr)
+        else:
+            value = OxmlElement("w:t")
+            value.text = text
+            run._r.append(value)
+
+
+def _marking_header_footer(doc: DocumentObject, footer_note: str) -> None:
+    section = doc.sections[0]
+    head = section.header.paragraphs[0]
+    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = head.add_run("{{ marking }}")
+    run.bold = True
+    run.font.size = Pt(10)
+    foot = section.footer.paragraphs[0]
+    foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = foot.add_run("{{ marking }}")
+    run.bold = True
+    run.font.size = Pt(10)
+    line = section.footer.add_paragraph()
+    line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    small = line.add_run(f"{footer_note} · Page ")
+    small.font.size = Pt(8)
+    _field(line, "PAGE")
+    line.add_run(" of ").font.size = Pt(8)
+    _field(line, "NUMPAGES")
+
+
+def _shade(cell_paragraph_owner: object, fill: str) -> None:
+    tc_pr = cell_paragraph_owner._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    tc_pr.append(shading)
+
+
+def _repeat_header(table: Table) -> None:
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+
+
+def _widths(table: Table, widths: list[float]) -> None:
+    """Column widths in the grid and every cell (Word reads one, LibreOffice the other)."""
+    table.autofit = False
+    for i, width in enumerate(widths):
+        table.columns[i].width = Cm(width)
+        for cell in table.columns[i].cells:
+            cell.width = Cm(width)
+
+
+def _loop_table(doc: DocumentObject, headings: list[str], widths: list[float], loop: str,
+                cells: list[str]) -> Table:
+    """A table whose middle row repeats once per item (docxtpl ``{%tr for %}`` rows)."""
+    table = doc.add_table(rows=4, cols=len(headings))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for i, text in enumerate(headings):
+        cell = table.rows[0].cells[i]
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+        _shade(cell, GREY)
+    table.rows[1].cells[0].text = f"{{%tr for {loop} %}}"
+    for i, text in enumerate(cells):
+        table.rows[2].cells[i].text = text
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    _widths(table, widths)
+    _repeat_header(table)
+    return table
+
+
+def _p(doc: DocumentObject, text: str, style: str | None = None) -> Paragraph:
+    return doc.add_paragraph(text, style=style)
+
+
+def _case_section(doc: DocumentObject, number: int, heading: str, items: str, empty: str,
+                  intro: str) -> None:
+    doc.add_heading(f"{number}. {heading}", level=1)
+    _p(doc, f"{{%p if {items} %}}")
+    _p(doc, intro)
+    _loop_table(doc, ["Time", "Case reference", "Children (initials)", "Referred by"],
+                [2.0, 4.2, 4.8, 6.0], f"case in {items}",
+                ["{{ case.slot }}", "{{ case.case_ref }}{% if case.late %} (late papers){% endif %}",
+                 "{{ case.initials }}",
+                 "{{ case.referred_by }}{% if case.note %} – {{ case.note }}{% endif %}"])
+    _p(doc, "{%p else %}")
+    _p(doc, empty)
+    _p(doc, "{%p endif %}")
+
+
+def build_agenda() -> DocumentObject:
+    """The panel meeting agenda (context: ``renderers.agenda.AgendaContext``)."""
+    doc = _base("Agenda: {{ panel_name }}, {{ meeting_date }}")
+    _marking_header_footer(doc, "{{ panel_name }} agenda, {{ meeting_date }}")
+    _p(doc, "{{ council_name }}").runs[0].font.size = Pt(10)
+    doc.add_heading("{{ panel_name }}", level=0)
+    doc.add_heading("Agenda", level=1).paragraph_format.space_before = Pt(0)
+
+    details = doc.add_table(rows=4, cols=2)
+    details.style = "Table Grid"
+    for row, (label, value) in zip(details.rows, [
+            ("Date", "{{ meeting_date }}"),
+            ("Time", "{{ start_time }} to {{ end_time }}"),
+            ("Venue", "{{ venue }}"),
+            ("Chair", "{{ chair }}")], strict=True):
+        row.cells[0].text = ""
+        row.cells[0].paragraphs[0].add_run(label).bold = True
+        _shade(row.cells[0], GREY)
+        row.cells[1].text = value
+    _widths(details, [3.5, 13.5])
+    _p(doc, "{%p if recipient %}")
+    _p(doc, "This copy is for {{ recipient }}.")
+    _p(doc, "{%p endif %}")
+    note = _p(doc, "Families are referred to by case reference and children's initials only. "
+                   "Keep this agenda within your agency's secure systems and do not forward it.")
+    note.runs[0].italic = True
+
+    doc.add_heading("1. Welcome and introductions", level=1)
+    _p(doc, "The chair welcomes everyone, members introduce themselves and the agency they "
+            "represent, and apologies are noted.")
+    _p(doc, "{%p if members %}")
+    _loop_table(doc, ["Name", "Role", "Agency"], [5.0, 5.0, 7.0], "member in members",
+                ["{{ member.name }}", "{{ member.role }}", "{{ member.agency }}"])
+    _p(doc, "{%p endif %}")
+
+    doc.add_heading("2. Confidentiality and declarations of interest", level=1)
+    _p(doc, "Information shared at this meeting is shared with the family's consent, or on a "
+            "recorded safeguarding basis, for the purpose of agreeing support. Members declare any "
+            "personal connection with a family listed below before its case is discussed.")
+
+    _case_section(doc, 3, "New referrals", "new_referrals", "There are no new referrals at this meeting.",
+                  "Each case has the time slot shown. The referrer presents the family's assessment, "
+                  "then the panel agrees a decision, a lead professional and next steps.")
+    _p(doc, "{%p if withheld %}")
+    _p(doc, "{{ withheld }} case{% if withheld != 1 %}s{% endif %} listed for this meeting "
+            "{% if withheld != 1 %}are{% else %}is{% endif %} not shown in this copy, in line "
+            "with what the family agreed to share.")
+    _p(doc, "{%p endif %}")
+    _case_section(doc, 4, "Reviews", "reviews", "There are no reviews at this meeting.",
+                  "Support plans due for review: progress against each desired outcome, and whether "
+                  "support continues, changes or closes.")
+    _case_section(doc, 5, "Step-downs from children's social care", "step_downs",
+                  "There are no step-downs at this meeting.",
+                  "Families stepping down from children's social care to early help: agreeing the "
+                  "lead professional and the handover.")
+
+    doc.add_heading("6. Any other business", level=1)
+    _p(doc, "{%p if aob %}")
+    _p(doc, "{%p for item in aob %}")
+    _p(doc, "{{ item }}", style="List Bullet")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p else %}")
+    _p(doc, "None notified in advance. Please tell the chair at the start of the meeting.")
+    _p(doc, "{%p endif %}")
+
+    doc.add_heading("7. Date of next meeting", level=1)
+    _p(doc, "{%p if next_meeting %}")
+    _p(doc, "{{ next_meeting }}")
+    _p(doc, "{%p else %}")
+    _p(doc, "To be confirmed.")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if contact %}")
+    _p(doc, "Questions about this agenda: {{ contact }}.")
+    _p(doc, "{%p endif %}")
+    return doc
+
+
+BUILDERS: dict[str, Callable[[], DocumentObject]] = {"agenda": build_agenda}
+
+
+def to_bytes(doc: DocumentObject) -> bytes:
+    """Save with fixed zip timestamps so the same source always gives the same bytes."""
+    raw = io.BytesIO()
+    doc.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def build_all(out_dir: Path = HERE) -> list[Path]:
+    """Write every shipped document template; returns the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind, build in BUILDERS.items():
+        path = out_dir / f"{kind}.docx"
+        path.write_bytes(to_bytes(build()))
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Rebuild the shipped panel-document templates.")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder to write the templates into")
+    args = parser.parse_args(argv)
+    for path in build_all(args.out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
