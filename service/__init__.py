@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from service import api, health
     from service.errors import register_error_handlers
+    from service.jobs.celery_app import celery_init_app
     from service.links.views import blp as links_blp
     from service.panels import load_panels
 
@@ -49,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions[EXTENSION] = services
     app.teardown_appcontext(close_db_session)
+    celery_init_app(app)  # background jobs: tasks run in this app's context
 
     register_error_handlers(app)
     api.init_api(app)

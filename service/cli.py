@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import sys
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -66,17 +67,93 @@ def cli(verbose: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 def serve(host: str, port: int, threads: int) -> None:
-    """Serve the API (waitress). On the embedded default, pending migrations are applied first."""
+    """Serve the API (waitress). On the embedded default, pending migrations are applied first.
+
+    With no ``MAPDOCS_BROKER_URL`` (the embedded broker) a worker child process is
+    started beside the web server, restarted if it dies and stopped on exit, so uploads
+    are extracted with no broker server. With a broker URL, run ``mapdocs worker``
+    separately (as many as wanted).
+    """
+    import signal
+
     import waitress
 
     from service.db import upgrade
+    from service.jobs.celery_app import settings_of
+    from service.jobs.dispatch import fail_orphaned_password_jobs, job_queue
+    from service.jobs.worker import EmbeddedWorker
 
     app = _create_app()
     if app.config["EMBEDDED_DEFAULT"]:
         upgrade(app.config["DATABASE_URL"])
+    worker = None
+    if settings_of(app).embedded:
+        fail_orphaned_password_jobs(app)  # the only web process is starting: no thread holds them
+        worker = EmbeddedWorker()
+        worker.start()
+    # SIGTERM (service managers, the tests) stops waitress like Ctrl-C, so the child is stopped too
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     click.echo(f"mapdocs listening on http://{host}:{port}", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="mapdocs",
-                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="mapdocs",
+                       max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
+    finally:
+        if worker is not None:
+            worker.stop()
+        job_queue(app).wait_local(timeout=60)
+
+
+def _raise_keyboard_interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+# --- worker --------------------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--concurrency", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default MAPDOCS_WORKER_CONCURRENCY, 2).")
+@click.option("--loglevel", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+@click.option("--burst", is_flag=True, help="Run the jobs queued now in this process, then exit.")
+@click.option("--exit-with-parent", is_flag=True, hidden=True)
+def worker(concurrency: int | None, loglevel: str, burst: bool, exit_with_parent: bool) -> None:
+    """Run background jobs (extraction, OCR pages) from MAPDOCS_BROKER_URL's queue.
+
+    On the embedded broker (no MAPDOCS_BROKER_URL) ``mapdocs serve`` runs one for you;
+    run at most one worker there.
+    """
+    from service.jobs import worker as jobs_worker
+    from service.jobs.celery_app import settings_of
+
+    with _app() as app:
+        summary = jobs_worker.worker_config_summary(app)
+        click.echo("mapdocs worker: " + ", ".join(f"{k}={v}" for k, v in summary.items()), err=True)
+        if burst:
+            if settings_of(app).embedded:
+                jobs_worker.prepare_embedded_broker(app)
+            count = jobs_worker.run_queued(app)
+            click.echo(f"ran {count} queued task(s)", err=True)
+            return
+        if exit_with_parent:
+            jobs_worker.exit_with_parent()
+        jobs_worker.run_worker(app, concurrency=concurrency, loglevel=loglevel.upper())
+
+
+# --- jobs ----------------------------------------------------------------------------------------
+
+@cli.group()
+def jobs() -> None:
+    """Background jobs."""
+
+
+@jobs.command("requeue")
+def jobs_requeue() -> None:
+    """Submit every unfinished job to the broker again (after a broker outage); duplicates are harmless."""
+    from service.jobs.dispatch import requeue_unfinished
+
+    with _app() as app:
+        count = requeue_unfinished(app)
+    click.echo(f"submitted {count} unfinished job(s)", err=True)
 
 
 # --- db ------------------------------------------------------------------------------------------
@@ -184,9 +261,12 @@ def users_revoke(prefix: str) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=EXISTING_FILE)
-@click.option("--panel", required=True, help="Panel slug, e.g. hackney-mat.")
+@click.option("--panel", default=None, help="Panel slug, e.g. hackney-mat (required without --referral).")
 @click.option("--password", default=None, help="Password of encrypted PDFs (used in memory only).")
-def ingest(files: Sequence[Path], panel: str, password: str | None) -> None:
+@click.option("--referral", "referral_id", default=None, type=click.UUID,
+              help="Attach the files (signed consent, rescan) to this existing referral instead.")
+def ingest(files: Sequence[Path], panel: str | None, password: str | None,
+           referral_id: uuid.UUID | None) -> None:
     """Send files to mapdocs as the API would; one JSON line per file (the upload response)."""
     from extractors.errors import ExtractionError
     from service.api.schemas import UploadResponseSchema
@@ -194,23 +274,35 @@ def ingest(files: Sequence[Path], panel: str, password: str | None) -> None:
     from service.context import EXTENSION
     from service.documents.operations import ingest_document
     from service.errors import ServiceError
+    from service.jobs.dispatch import job_queue
+    from service.referrals.operations import attach_document
 
+    if (panel is None) == (referral_id is None):
+        raise click.UsageError("give either --panel SLUG, or --referral ID to attach to an existing referral")
     schema = UploadResponseSchema()
     failed = False
     with _app() as app:
         svc = app.extensions[EXTENSION]
+        queue = job_queue(app)
         for path in files:
             with svc.db.session() as session:
                 try:
-                    outcome = ingest_document(
-                        session, svc.store, svc.extraction, data=path.read_bytes(), panel=panel,
-                        password=password, key_secret=svc.settings.key_secret,
-                        max_bytes=svc.settings.max_upload_bytes, actor=Actor.system())
+                    if referral_id is not None:
+                        outcome = attach_document(
+                            session, svc.store, svc.extraction, referral_id, data=path.read_bytes(),
+                            password=password, key_secret=svc.settings.key_secret,
+                            max_bytes=svc.settings.max_upload_bytes, actor=Actor.system(), jobs=queue)
+                    else:
+                        outcome = ingest_document(
+                            session, svc.store, svc.extraction, data=path.read_bytes(), panel=str(panel),
+                            password=password, key_secret=svc.settings.key_secret,
+                            max_bytes=svc.settings.max_upload_bytes, actor=Actor.system(), jobs=queue)
                 except (ExtractionError, ServiceError) as exc:
                     failed = True
                     _echo_json({"file": path.name, "error": {"type": exc.slug, "detail": exc.detail}})
                     continue
                 _echo_json(schema.dump(outcome))
+        queue.wait_local()  # a password job runs in this process: finish it before exiting
     sys.exit(1 if failed else 0)
 
 
@@ -227,11 +319,49 @@ def extract(files: Sequence[Path], panel: str | None, password: str | None) -> N
     if panel is not None and get_panel(panel) is None:
         raise click.BadParameter("no panel with this slug", param_hint="--panel")
     failed = False
+    progress = Progress(len(files))
     for path in files:
         line = extract_file(path, panel=panel, password=password)
         failed = failed or line["error"] is not None
         _echo_json(line)
+        progress.advance()
+    progress.close()
     sys.exit(1 if failed else 0)
+
+
+class Progress:
+    """``[#####     ] 3/10`` on stderr while ``extract`` reads many files; stdout stays JSON Lines.
+
+    Drawn in place (carriage return) on a terminal; elsewhere (a log file, CI) one
+    line per file, so the log still tells how far a run got.
+    """
+
+    WIDTH = 30
+
+    def __init__(self, total: int, stream: Any = None) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream or sys.stderr
+        self.enabled = total > 1
+        self.live = self.enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._draw()
+
+    def advance(self) -> None:
+        self.done += 1
+        self._draw()
+
+    def close(self) -> None:
+        if self.live:
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def _draw(self) -> None:
+        if not self.enabled or (not self.live and self.done == 0):
+            return
+        filled = self.WIDTH * self.done // self.total
+        bar = f"[{'#' * filled}{' ' * (self.WIDTH - filled)}] {self.done}/{self.total}"
+        self.stream.write(("\r" + bar) if self.live else bar + "\n")
+        self.stream.flush()
 
 
 def extract_file(path: Path, *, panel: str | None, password: str | None) -> dict[str, Any]:
@@ -258,6 +388,139 @@ def extract_file(path: Path, *, panel: str | None, password: str | None) -> dict
     if line["error"] is not None:
         click.echo(f"{path.name}: {line['error']['type']}", err=True)
     return line
+
+
+# --- check ---------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=EXISTING_FILE)
+@click.option("--panel", required=True, help="Panel slug whose rules apply, e.g. barnet-map.")
+@click.option("--password", default=None, help="Password of encrypted PDFs (used in memory only).")
+def check(files: Sequence[Path], panel: str, password: str | None) -> None:
+    """Read each file and check it against the panel's rules, without a database.
+
+    One JSON line per file: ``{"file", "route", "findings": [{"rule", "severity",
+    "message", "path"}], "error"}``; received now, next meeting from the cadence.
+    """
+    from service.panels import get_panel
+
+    if get_panel(panel) is None:
+        raise click.BadParameter("no panel with this slug", param_hint="--panel")
+    failed = False
+    for path in files:
+        line = check_file(path, panel=panel, password=password)
+        failed = failed or line["error"] is not None
+        _echo_json(line)
+    sys.exit(1 if failed else 0)
+
+
+def check_file(path: Path, *, panel: str, password: str | None) -> dict[str, Any]:
+    """One ``mapdocs check`` line: ``extract_file``'s reading, then the engine. Never raises."""
+    from service.db import utcnow
+    from service.panels import catalogue
+    from service.rules import evaluate
+
+    extracted = extract_file(path, panel=panel, password=password)
+    line: dict[str, Any] = {"file": path.name, "route": None, "findings": [], "error": extracted["error"]}
+    if extracted["error"] is not None or extracted["record"] is None:
+        return line
+    panels = catalogue()
+    chosen = panels.panel(panel)
+    result = evaluate(extracted["record"], profile=panels.profile_for(chosen), panel=chosen,
+                      confidence=extracted["confidence"], uploaded_at=utcnow())
+    line["route"] = str(result.route)
+    line["findings"] = [{key: finding.as_dict()[key] for key in ("rule", "severity", "message", "path")}
+                        for finding in result.findings]
+    return line
+
+
+# --- referrals -----------------------------------------------------------------------------------
+
+@cli.group()
+def referrals() -> None:
+    """Referrals: show one, correct fields, record the social-care referral."""
+
+
+def _parse_assignment(text: str) -> tuple[str, Any]:
+    path, sep, raw = text.partition("=")
+    if not sep or not path:
+        raise click.BadParameter(f"{text.split('=', 1)[0]!r}: expected PATH=VALUE",
+                                 param_hint="PATH=VALUE")
+    try:
+        value: Any = json.loads(raw)
+    except ValueError:
+        value = raw  # not JSON: the text itself
+    return path.strip(), value
+
+
+@referrals.command("show")
+@click.argument("referral_id", type=click.UUID)
+def referrals_show(referral_id: uuid.UUID) -> None:
+    """Print one referral as the API returns it (audited as a disclosure)."""
+    from service.api.schemas import ReferralSchema
+    from service.audit.operations import Actor
+    from service.context import EXTENSION
+    from service.errors import ServiceError
+    from service.referrals.summary import describe_referral
+
+    with _app() as app, app.extensions[EXTENSION].db.session() as session:
+        try:
+            body = describe_referral(session, referral_id, actor=Actor.system())
+        except ServiceError as exc:
+            raise click.ClickException(exc.detail) from None
+        _echo_json(ReferralSchema().dump(body))
+
+
+@referrals.command("correct")
+@click.argument("referral_id", type=click.UUID)
+@click.argument("assignments", nargs=-1, required=True)
+def referrals_correct(referral_id: uuid.UUID, assignments: Sequence[str]) -> None:
+    """Correct fields: ``PATH=VALUE`` (VALUE read as JSON when it parses, else as text); re-check.
+
+    Prints ``{"id", "route", "versions"}``.
+    """
+    from service.audit.operations import Actor
+    from service.context import EXTENSION
+    from service.errors import ServiceError
+    from service.models import Referral
+    from service.referrals.operations import correct_referral
+
+    changes = dict(_parse_assignment(text) for text in assignments)
+    with _app() as app, app.extensions[EXTENSION].db.session() as session:
+        try:
+            rows = correct_referral(session, referral_id, changes, actor=Actor.system())
+        except ServiceError as exc:
+            raise click.ClickException(exc.detail) from None
+        referral = session.get(Referral, referral_id)
+        _echo_json({"id": str(referral_id), "route": referral.route if referral else None,
+                    "versions": [row.version for row in rows]})
+
+
+@referrals.command("confirm-harm-referral")
+@click.argument("referral_id", type=click.UUID)
+@click.option("--made-at", type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+              default=None, help="When the referral to social care was made (UTC; default now).")
+@click.option("--reference", default=None, help="Social care's reference for the referral.")
+@click.option("--by", "made_by", default=None, help="Who made the referral (a role or officer id).")
+def referrals_confirm_harm_referral(referral_id: uuid.UUID, made_at: Any, reference: str | None,
+                                    made_by: str | None) -> None:
+    """Record that the referral to children's social care was made: the significant-harm clock stops."""
+    import datetime as dt
+
+    from service.audit.operations import Actor
+    from service.context import EXTENSION
+    from service.db import utcnow
+    from service.errors import ServiceError
+    from service.referrals.operations import record_social_care_referral
+
+    when = made_at.replace(tzinfo=dt.UTC) if made_at is not None else utcnow()
+    with _app() as app, app.extensions[EXTENSION].db.session() as session:
+        try:
+            referral = record_social_care_referral(session, referral_id, made_at=when, reference=reference,
+                                                   by=made_by, actor=Actor.system())
+        except ServiceError as exc:
+            raise click.ClickException(exc.detail) from None
+        _echo_json({"id": str(referral_id), "route": referral.route, "made_at": when.isoformat()})
 
 
 def main(argv: Sequence[str] | None = None) -> None:

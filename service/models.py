@@ -11,7 +11,7 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, UTCDateTime, utcnow
@@ -107,6 +107,21 @@ class Referral(Base):
     record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # added by 0002_referral_checks: ``record`` above is the effective record (extraction merged
+    # across the referral's documents, then the officers' corrections applied); what the
+    # documents said is kept in ``extracted_record`` with its per-path confidence.
+    extracted_record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    extracted_confidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: ``service.rules.TriageFacts.as_dict()``: what officers know or decide beside the record
+    triage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: the latest evaluation's route (history in ``referral_evaluations``)
+    route: Mapped[str | None] = mapped_column(String(32), index=True)
+    #: when the social-care referral is due while a significant-harm clock runs, else null
+    harm_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    social_care_reference: Mapped[str | None] = mapped_column(String(100))
+    #: the earlier referral whose assessment this one should join (existing work first)
+    linked_referral_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("referrals.id", ondelete="SET NULL"), index=True)
 
 
 class ExtractionRun(Base):
@@ -178,3 +193,84 @@ class DisclosureLink(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     open_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+
+# --- referral checks (0002_referral_checks) ------------------------------------------------------
+
+
+class CheckTrigger(enum.StrEnum):
+    """What made the checks run again (kept on each evaluation row)."""
+
+    EXTRACTION = "extraction"
+    TRIAGE = "triage"
+    CORRECTION = "correction"
+    CONSENT = "consent"
+    SOCIAL_CARE = "social_care"
+    MANUAL = "manual"
+
+
+class ReferralEvaluation(Base):
+    """One run of the panel checks on a referral; the newest row is the referral's current verdict."""
+
+    __tablename__ = "referral_evaluations"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    route: Mapped[str] = mapped_column(String(32))
+    basis: Mapped[str | None] = mapped_column(String(32))
+    #: ``[{rule, severity, message, path, route, data}]`` in the engine's order (harm first)
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    profile: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(16))
+    evaluated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ReferralCorrection(Base):
+    """One officer correction of one path: a new version of the record that keeps what was extracted."""
+
+    __tablename__ = "referral_corrections"
+    __table_args__ = (UniqueConstraint("referral_id", "version", name="uq_referral_corrections_version"),)
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(String(200))
+    #: the value the documents gave (null when they gave none), wrapped as ``{"value": ...}``
+    extracted_value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: the value before this correction (an earlier correction, or the extracted value)
+    previous_value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    new_value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor_type: Mapped[str] = mapped_column(String(16))
+    corrected_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    corrected_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReferralDocument(Base):
+    """A later document (signed consent, rescan) attached to an existing referral."""
+
+    __tablename__ = "referral_documents"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), unique=True)
+    attached_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    attached_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConsentEventRow(Base):
+    """A consent event recorded after the form (given, refused, withdrawn); ``given_by`` is a role."""
+
+    __tablename__ = "consent_events"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    scopes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    on: Mapped[dt.date | None] = mapped_column(Date)
+    given_by: Mapped[str | None] = mapped_column(String(64))
+    excluded_agencies: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    how_recorded: Mapped[str | None] = mapped_column(String(200))
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

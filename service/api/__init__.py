@@ -51,11 +51,11 @@ def api_settings() -> dict[str, Any]:
 
 
 def init_api(app: Flask) -> ProblemApi:
-    from service.api import audit, documents, jobs, links
+    from service.api import audit, documents, jobs, links, referrals
 
     for key, value in api_settings().items():
         app.config.setdefault(key, value)
     api = ProblemApi(app)
-    for module in (documents, jobs, links, audit):
+    for module in (documents, jobs, links, audit, referrals):
         api.register_blueprint(module.blp)
     return api

@@ -25,6 +25,7 @@ from service.api.schemas import (
 from service.auth.gate import requires
 from service.context import current_actor, db_session, services
 from service.documents import operations as docs
+from service.jobs.dispatch import job_queue
 from service.links.operations import create_document_link, link_url
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1/documents",
@@ -36,16 +37,20 @@ CHUNK = 64 * 1024
 @blp.route("", methods=["POST"])
 @requires("documents.upload")
 @blp.arguments(UploadSchema, location="form_and_files")
-@blp.response(201, UploadResponseSchema, description="New bytes for this panel: stored and extracted")
+@blp.response(201, UploadResponseSchema,
+              description="New bytes for this panel: stored; extraction queued (job pending)")
 @blp.alt_response(200, schema=UploadResponseSchema,
                   description="The same bytes were already sent to this panel")
 def upload_document(args: dict[str, Any]) -> tuple[docs.IngestOutcome, int, dict[str, str]]:
-    """Send a completed form. Stored byte-exact before this answers; refusals store nothing."""
+    """Send a completed form. Stored byte-exact before this answers; refusals store nothing.
+
+    Extraction runs in the background: follow ``job.id`` at ``/api/v1/jobs/<id>``.
+    """
     svc = services()
     outcome = docs.ingest_document(
         db_session(), svc.store, svc.extraction, data=args["file"].read(), panel=args["panel"],
         password=args["password"], key_secret=svc.settings.key_secret,
-        max_bytes=svc.settings.max_upload_bytes, actor=current_actor())
+        max_bytes=svc.settings.max_upload_bytes, actor=current_actor(), jobs=job_queue())
     location = url_for("documents.get_document", document_id=outcome.document.id)
     return outcome, 201 if outcome.created else 200, {"Location": location}
 
@@ -98,7 +103,7 @@ def extract_again(args: dict[str, Any], document_id: uuid.UUID) -> Any:
     """Run extraction again, e.g. with the password of an encrypted PDF (used in memory only)."""
     svc = services()
     return docs.retry_extraction(db_session(), svc.store, svc.extraction, document_id,
-                                 password=args["password"], actor=current_actor())
+                                 password=args["password"], actor=current_actor(), jobs=job_queue())
 
 
 @blp.route("/<uuid:document_id>/links", methods=["POST"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import marshmallow as ma
@@ -139,3 +140,152 @@ class AuditQuerySchema(ma.Schema):
     object_id = fields.String(load_default=None)
     action = fields.String(load_default=None)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+# --- referrals (checks, triage, corrections, consent) --------------------------------------------
+
+ROUTES = ["refer_to_social_care_now", "needs_review", "awaiting_chair_decision", "signpost",
+          "join_existing_caf", "consent_missing", "not_eligible", "needs_information", "ready_for_panel"]
+
+
+class OpenObjectSchema(ma.Schema):
+    """A JSON object of any keys (field path → value, triage facts): read as is, checked by the operation."""
+
+    class Meta:  # noqa: D106
+        unknown = ma.INCLUDE
+
+
+class FindingSchema(ma.Schema):
+    rule = fields.String(required=True, metadata={"example": "consent.missing"})
+    severity = fields.String(required=True, validate=validate.OneOf(["blocker", "warning", "info"]))
+    message = fields.String(required=True, metadata={"description": "plain English, names no one"})
+    path = fields.String(allow_none=True, metadata={"example": "consent.information_sharing"})
+    route = fields.String(allow_none=True, metadata={"description": "the route a blocker asks for"})
+    data = fields.Dict(metadata={"description": "details for screens (due times, lead professional); not "
+                                                "for logs"})
+
+
+class ReferralListItemSchema(ma.Schema):
+    id = fields.UUID(required=True)
+    panel = fields.String(required=True)
+    document_id = fields.UUID(required=True, metadata={"description": "the first document received"})
+    status = fields.String(required=True)
+    route = fields.String(allow_none=True, validate=validate.OneOf(ROUTES))
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    linked_referral_id = fields.UUID(allow_none=True,
+                                     metadata={"description": "the earlier referral to join (existing CAF)"})
+    social_care_due_at = fields.DateTime(allow_none=True)
+    social_care_overdue = fields.Boolean()
+
+
+class ReferralQuerySchema(ma.Schema):
+    panel = fields.String(load_default=None)
+    route = fields.String(load_default=None, validate=validate.OneOf(ROUTES))
+    overdue = fields.Boolean(load_default=None,
+                             metadata={"description": "only overdue social-care referrals"})
+    document_id = fields.UUID(load_default=None, metadata={"description": "the referral of this document"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class SocialCareStateSchema(ma.Schema):
+    due_at = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean()
+    made_at = fields.DateTime(allow_none=True)
+    recorded_by = fields.String(allow_none=True)
+    reference = fields.String(allow_none=True)
+
+
+class ConsentEventOutSchema(ma.Schema):
+    kind = fields.String()
+    scopes = fields.List(fields.String())
+    on = fields.String(allow_none=True, metadata={"format": "date"})
+    given_by = fields.String(allow_none=True)
+    excluded_agencies = fields.List(fields.String())
+    how_recorded = fields.String(allow_none=True)
+    source = fields.String(metadata={"enum": ["form", "officer"]})
+
+
+class ConsentStateSchema(ma.Schema):
+    events = fields.List(fields.Nested(ConsentEventOutSchema))
+    in_force = fields.Dict(keys=fields.String(), values=fields.Boolean(allow_none=True),
+                           metadata={"description": "per scope now: true given, false refused/withdrawn, "
+                                                    "null never asked"})
+    excluded_agencies = fields.List(fields.String())
+
+
+class CorrectionVersionSchema(ma.Schema):
+    version = fields.Integer()
+    path = fields.String()
+    extracted_value = fields.Raw(allow_none=True)
+    previous_value = fields.Raw(allow_none=True)
+    new_value = fields.Raw(allow_none=True)
+    actor_type = fields.String()
+    corrected_by = fields.UUID(allow_none=True)
+    corrected_at = fields.DateTime()
+
+
+class ReferralDocumentSchema(ma.Schema):
+    id = fields.UUID()
+    role = fields.String(metadata={"enum": ["first", "attached"]})
+    media_type = fields.String()
+    uploaded_at = fields.DateTime()
+    sha256 = fields.String()
+
+
+class CheckRunSchema(ma.Schema):
+    route = fields.String()
+    trigger = fields.String()
+    evaluated_at = fields.DateTime()
+
+
+class ReferralSchema(ReferralListItemSchema):
+    record = fields.Nested(ReferralRecordSchema, allow_none=True,
+                           metadata={"description": "the effective record: extracted, with corrections"})
+    extracted_record = fields.Nested(ReferralRecordSchema, allow_none=True)
+    confidence = fields.Dict(keys=fields.String(), values=fields.Float())
+    triage = fields.Dict()
+    basis = fields.String(allow_none=True)
+    profile = fields.String(allow_none=True)
+    evaluated_at = fields.DateTime(allow_none=True)
+    findings = fields.List(fields.Nested(FindingSchema))
+    existing_assessment = fields.Dict(allow_none=True)
+    social_care = fields.Nested(SocialCareStateSchema)
+    consent = fields.Nested(ConsentStateSchema)
+    versions = fields.List(fields.Nested(CorrectionVersionSchema))
+    documents = fields.List(fields.Nested(ReferralDocumentSchema))
+    checks = fields.List(fields.Nested(CheckRunSchema), metadata={"description": "every evaluation, newest "
+                                                                                  "first"})
+
+
+class ConsentEventArgsSchema(ma.Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["given", "refused", "withdrawn",
+                                                                 "exclusions_noted"]))
+    scopes = fields.List(fields.String(validate=validate.OneOf(["information_sharing", "panel_discussion",
+                                                                "early_help"])), load_default=list)
+    on = fields.Date(load_default=None, metadata={"description": "when it was given or withdrawn"})
+    given_by = fields.String(load_default=None, validate=validate.Length(max=64),
+                             metadata={"description": "a role (parent_carer, young_person), never a name"})
+    excluded_agencies = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+                                    load_default=list)
+    how_recorded = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class ConsentEventCreatedSchema(ma.Schema):
+    id = fields.UUID()
+    kind = fields.String()
+    scopes = fields.List(fields.String())
+    on = fields.Date(allow_none=True)
+    recorded_at = fields.DateTime()
+
+
+class SocialCareReferralArgsSchema(ma.Schema):
+    made_at = fields.AwareDateTime(required=True, default_timezone=dt.UTC)
+    reference = fields.String(load_default=None, validate=validate.Length(max=100))
+    by = fields.String(load_default=None, validate=validate.Length(max=200),
+                       metadata={"description": "who made the referral (defaults to the caller)"})
+
+
+class AttachSchema(ma.Schema):
+    file = FileField(required=True, metadata={"description": "a later document: signed consent, rescan"})
+    password = fields.String(load_default=None)

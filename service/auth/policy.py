@@ -15,6 +15,11 @@ fuller permission model (panel members seeing their agency's cases) comes later;
 | documents.delete | | | | | | ✓ |
 | links.create / links.revoke | | ✓ | | | | ✓ |
 | audit.read | | | | | ✓ | ✓ |
+| referrals.list (ids, routes, panels, dates; overdue social care) | ✓ | ✓ | ✓ | | ✓ | ✓ |
+| referrals.read (record, findings, triage, consent, versions) | ✓ | ✓ | ✓ | | | ✓ |
+| referrals.correct / referrals.attach / referrals.consent | ✓ | ✓ | | | | ✓ |
+| referrals.triage (the chair's override: chair only, checked in the operation) | ✓ | ✓ | ✓ | | | ✓ |
+| referrals.social_care (record that the social-care referral was made) | ✓ | ✓ | | | | ✓ |
 
 Auditors see metadata and the audit trail but not the contents of referrals.
 """
@@ -36,6 +41,13 @@ POLICY: dict[str, frozenset[Role]] = {
     "links.create": frozenset({AD, ADM}),
     "links.revoke": frozenset({AD, ADM}),
     "audit.read": frozenset({AU, ADM}),
+    "referrals.list": frozenset({T, AD, C, AU, ADM}),
+    "referrals.read": frozenset({T, AD, C, ADM}),
+    "referrals.correct": frozenset({T, AD, ADM}),
+    "referrals.attach": frozenset({T, AD, ADM}),
+    "referrals.consent": frozenset({T, AD, ADM}),
+    "referrals.triage": frozenset({T, AD, C, ADM}),
+    "referrals.social_care": frozenset({T, AD, ADM}),
 }
 
 

@@ -14,16 +14,16 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from extractors import pipeline
-from extractors.base import ExtractionContext
+from extractors.base import ExtractionContext, ExtractionResult
 from extractors.errors import EncryptedDocument, ExtractionError, NotAnAssessmentForm
 from service.audit.operations import Actor, record_event
 from service.db import utcnow
@@ -35,10 +35,12 @@ from service.models import (
     Job,
     JobState,
     Referral,
+    ReferralDocument,
     ReferralStatus,
     RunStatus,
 )
 from service.panels import get_panel
+from service.referrals.operations import apply_extraction
 from storage import ObjectStore
 from storage.keys import content_key
 
@@ -46,6 +48,17 @@ log = logging.getLogger(__name__)
 
 EXTRACT_JOB = "extract"
 ORIGINALS_NAMESPACE = "originals"
+
+
+class JobQueue(Protocol):
+    """Where a new job goes to run (``service.jobs.dispatch``): a worker, never the caller.
+
+    A ``password`` never travels through a broker: the queue runs such a job in the
+    process that received the password, and forgets it afterwards.
+    """
+
+    def submit(self, job_id: uuid.UUID, *, password: str | None = None) -> None:
+        ...
 
 
 @dataclass(frozen=True)
@@ -83,8 +96,12 @@ def check_upload(data: bytes, panel: str, *, max_bytes: int) -> None:
 
 def ingest_document(session: Session, store: ObjectStore, ctx: ExtractionContext, *, data: bytes,
                     panel: str, key_secret: bytes, max_bytes: int, actor: Actor,
-                    password: str | None = None) -> IngestOutcome:
-    """Refuse, or store the original, record it and run its extraction job.
+                    password: str | None = None, attach_to: uuid.UUID | None = None,
+                    jobs: JobQueue | None = None) -> IngestOutcome:
+    """Refuse, or store the original, record it and start its extraction job.
+
+    With ``jobs`` the extraction is queued and the answer returns at once (job
+    pending); without, it runs here before returning (tests, scripts).
 
     Refusals (``UnknownPanel``, ``PayloadTooLarge`` and the inspection's
     ``ExtractionError``s) leave no object and no row. The same bytes sent again to the
@@ -97,7 +114,7 @@ def ingest_document(session: Session, store: ObjectStore, ctx: ExtractionContext
 
     existing = _find_document(session, sha256, panel)
     if existing is not None:
-        return _resend(session, store, ctx, existing, data=data, password=password, actor=actor)
+        return _resend(session, store, ctx, existing, data=data, password=password, actor=actor, jobs=jobs)
 
     key = content_key(data, secret=key_secret, namespace=ORIGINALS_NAMESPACE)
     if not store.exists(key):
@@ -115,8 +132,12 @@ def ingest_document(session: Session, store: ObjectStore, ctx: ExtractionContext
         existing = _find_document(session, sha256, panel)
         if existing is None:
             raise
-        return _resend(session, store, ctx, existing, data=data, password=password, actor=actor)
-    session.add(Referral(document_id=document.id, panel=panel, status=ReferralStatus.RECEIVED))
+        return _resend(session, store, ctx, existing, data=data, password=password, actor=actor, jobs=jobs)
+    if attach_to is None:
+        session.add(Referral(document_id=document.id, panel=panel, status=ReferralStatus.RECEIVED))
+    else:  # a later document (signed consent, rescan) for an existing referral: no second referral
+        session.add(ReferralDocument(referral_id=attach_to, document_id=document.id,
+                                     attached_by=actor.id if actor.kind == "user" else None))
     job = Job(document_id=document.id, kind=EXTRACT_JOB, state=JobState.PENDING,
               pages_total=inspection.page_count)
     session.add(job)
@@ -126,7 +147,7 @@ def ingest_document(session: Session, store: ObjectStore, ctx: ExtractionContext
                          "job_id": str(job.id)})
     session.commit()
 
-    run_extraction_job(session, store, ctx, job.id, data=data, password=password)
+    _start(session, store, ctx, job.id, jobs, data=data, password=password)
     return IngestOutcome(document=document, job=job, created=True)
 
 
@@ -135,19 +156,19 @@ def _find_document(session: Session, sha256: str, panel: str) -> Document | None
 
 
 def _resend(session: Session, store: ObjectStore, ctx: ExtractionContext, document: Document, *,
-            data: bytes, password: str | None, actor: Actor) -> IngestOutcome:
+            data: bytes, password: str | None, actor: Actor, jobs: JobQueue | None) -> IngestOutcome:
     record_event(session, actor, "document.resend", object_type="document", object_id=document.id,
                  detail={"panel": document.panel, "with_password": password is not None})
     if password is not None:
         job = _new_job(session, document)
         session.commit()
-        run_extraction_job(session, store, ctx, job.id, data=data, password=password)
+        _start(session, store, ctx, job.id, jobs, data=data, password=password)
         return IngestOutcome(document=document, job=job, created=False)
     latest = latest_job(session, document.id)
     if latest is None:  # a document always has a job; recover rather than fail if one was removed
         latest = _new_job(session, document)
         session.commit()
-        run_extraction_job(session, store, ctx, latest.id, data=data)
+        _start(session, store, ctx, latest.id, jobs, data=data)
     else:
         session.commit()
     return IngestOutcome(document=document, job=latest, created=False)
@@ -162,14 +183,23 @@ def _new_job(session: Session, document: Document) -> Job:
 
 
 def retry_extraction(session: Session, store: ObjectStore, ctx: ExtractionContext, document_id: uuid.UUID,
-                     *, password: str | None, actor: Actor) -> Job:
+                     *, password: str | None, actor: Actor, jobs: JobQueue | None = None) -> Job:
     """Run extraction again on a stored original (typically with the password it needed)."""
     document = get_document(session, document_id)
     job = _new_job(session, document)
     record_event(session, actor, "document.extract", object_type="document", object_id=document.id,
                  detail={"job_id": str(job.id), "with_password": password is not None})
     session.commit()
-    return run_extraction_job(session, store, ctx, job.id, password=password)
+    return _start(session, store, ctx, job.id, jobs, password=password)
+
+
+def _start(session: Session, store: ObjectStore, ctx: ExtractionContext, job_id: uuid.UUID,
+           jobs: JobQueue | None, *, data: bytes | None = None, password: str | None = None) -> Job:
+    """Queue the job when there is a queue, else run it now; the job as the caller should report it."""
+    if jobs is None:
+        return run_extraction_job(session, store, ctx, job_id, data=data, password=password)
+    jobs.submit(job_id, password=password)
+    return get_job(session, job_id)
 
 
 def run_extraction_job(session: Session, store: ObjectStore, ctx: ExtractionContext, job_id: uuid.UUID,
@@ -179,23 +209,62 @@ def run_extraction_job(session: Session, store: ObjectStore, ctx: ExtractionCont
     Takes ids so a background worker can call it; ``data`` saves re-reading the
     original when the caller already holds it. Never raises for a document problem:
     those end as a failed job with an error slug.
+
+    Idempotent: a job already finished is returned untouched (a message delivered
+    twice), and when two deliveries of one job race, only the first to finish records
+    its run and referral update; the other's result is dropped.
     """
     job = session.get(Job, job_id)
     if job is None:
         raise NotFound("No such job")
+    if job.finished_at is not None:
+        return job
     document = session.get(Document, job.document_id)
     if document is None:
         raise NotFound("No such document")
-    job.state = JobState.RUNNING
-    job.started_at = utcnow()
+    started = session.execute(update(Job).where(Job.id == job.id, Job.finished_at.is_(None)).values(
+        state=JobState.RUNNING, started_at=utcnow()).execution_options(synchronize_session=False))
     session.commit()
+    session.refresh(job)
+    if getattr(started, "rowcount", 0) != 1:
+        return job
 
     if data is None:
         data = store.get_bytes(document.object_key)
     outcome = extract_bytes(data, dataclasses.replace(ctx, panel=document.panel, password=password))
+    return finish_job(session, job, outcome)
+
+
+def finish_job(session: Session, job: Job, outcome: ExtractionOutcome) -> Job:
+    """Record ``outcome`` as ``job``'s result unless another delivery of the job already did.
+
+    The conditional UPDATE takes the row (PostgreSQL) or the database (SQLite) write
+    lock, so of two racing deliveries exactly one sees the job unfinished.
+    """
+    claimed = session.execute(update(Job).where(Job.id == job.id, Job.finished_at.is_(None))
+                              .values(finished_at=utcnow()).execution_options(synchronize_session=False))
+    if getattr(claimed, "rowcount", 0) != 1:
+        session.rollback()
+        session.refresh(job)
+        return job
+    document = session.get(Document, job.document_id)
+    if document is None:
+        raise NotFound("No such document")
     _record_outcome(session, document, job, outcome)
     session.commit()
     return job
+
+
+def fail_job(session: Session, job_id: uuid.UUID, slug: str, detail: str) -> None:
+    """End an unfinished job as failed without a run (its original unreadable, time or retries spent)."""
+    session.execute(update(Job).where(Job.id == job_id, Job.finished_at.is_(None)).values(
+        state=JobState.FAILED, error=slug, error_detail=detail, finished_at=utcnow()))
+    session.commit()
+
+
+def unfinished_jobs(session: Session) -> list[uuid.UUID]:
+    """Ids of jobs not yet finished (pending or running), oldest first."""
+    return list(session.scalars(select(Job.id).where(Job.finished_at.is_(None)).order_by(Job.created_at)))
 
 
 def extract_bytes(data: bytes, ctx: ExtractionContext) -> ExtractionOutcome:
@@ -205,9 +274,14 @@ def extract_bytes(data: bytes, ctx: ExtractionContext) -> ExtractionOutcome:
     malformed fails this one document rather than the request. Unexpected exceptions are
     logged by class name only: their messages may quote the document.
     """
+    return outcome_of(lambda: pipeline.extract(data, ctx))
+
+
+def outcome_of(produce: Callable[[], ExtractionResult]) -> ExtractionOutcome:
+    """Run ``produce`` (the pipeline, or the assembly of OCR'd pages) under :func:`extract_bytes`' guard."""
     started = time.perf_counter()
     try:
-        result = pipeline.extract(data, ctx)
+        result = produce()
         # a JSON round trip proves the parts can be stored and printed (raises TypeError if not)
         record, confidence, provenance, issues = json.loads(json.dumps([
             result.record, result.confidence, result.provenance_json(),
@@ -244,12 +318,8 @@ def _record_outcome(session: Session, document: Document, job: Job, outcome: Ext
         duration_ms=outcome.duration_ms,
     )
     session.add(run)
-    referral = session.scalar(select(Referral).where(Referral.document_id == document.id))
-    if referral is None:
-        referral = Referral(document_id=document.id, panel=document.panel)
-        session.add(referral)
-    referral.status = _referral_status(outcome)
-    referral.record = outcome.record
+    # the referral (new, or the one this document was attached to) is rebuilt and checked
+    apply_extraction(session, document, status=_referral_status(outcome))
     if outcome.page_count is not None:
         document.page_count = document.page_count or outcome.page_count
     job.state = JobState.SUCCEEDED if outcome.error_slug is None else JobState.FAILED

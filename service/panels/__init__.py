@@ -1,49 +1,36 @@
-"""Panels: the configured multi-agency meetings a referral is sent to, as data (``panels.json``).
+"""Panels: the configured multi-agency meetings a referral is sent to.
 
-Only slugs and display names for now; the checks issue adds each panel's rules and profile.
+One source of truth: the rules catalogue (``service/rules/profiles/*.panel.json`` plus
+any directory in ``MAPDOCS_PROFILES_DIR``), validated once and cached for the process.
+Upload, extraction and the checks all look panels up here.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
+from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 
-PANELS_FILE = Path(__file__).resolve().parent / "panels.json"
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+from service.rules import Catalogue, Panel, Profile, ProfileError, load_catalogue
 
+__all__ = ["Panel", "PanelConfigError", "catalogue", "get_panel", "get_profile", "load_panels"]
 
-class PanelConfigError(Exception):
-    """``panels.json`` is malformed; raised at start-up, never at request time."""
-
-
-@dataclass(frozen=True)
-class Panel:
-    slug: str
-    name: str
+#: a malformed profile or panel file; raised at start-up, never at request time
+PanelConfigError = ProfileError
 
 
 @cache
-def load_panels(path: Path = PANELS_FILE) -> dict[str, Panel]:
-    """Panels by slug, validated once: unique, well-formed slugs and non-empty names."""
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))["panels"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise PanelConfigError(f"cannot read {path.name}: {type(exc).__name__}") from None
-    panels: dict[str, Panel] = {}
-    for entry in entries:
-        slug, name = entry.get("slug"), entry.get("name")
-        if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
-            raise PanelConfigError(f"bad panel slug {slug!r} in {path.name}")
-        if not isinstance(name, str) or not name.strip():
-            raise PanelConfigError(f"panel {slug} has no name in {path.name}")
-        if slug in panels:
-            raise PanelConfigError(f"panel {slug} is listed twice in {path.name}")
-        panels[slug] = Panel(slug=slug, name=name)
-    return panels
+def catalogue() -> Catalogue:
+    """Every profile and panel, loaded and validated on first use."""
+    return load_catalogue()
+
+
+def load_panels() -> Mapping[str, Panel]:
+    return catalogue().panels
 
 
 def get_panel(slug: str) -> Panel | None:
-    return load_panels().get(slug)
+    return catalogue().panels.get(slug)
+
+
+def get_profile(panel: Panel) -> Profile:
+    return catalogue().profile_for(panel)

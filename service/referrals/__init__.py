@@ -1,0 +1,1 @@
+"""Referrals: the checks stored beside each referral, triage facts, corrections, consent and attachments."""
