@@ -122,10 +122,13 @@ def worker(concurrency: int | None, loglevel: str, burst: bool, exit_with_parent
     On the embedded broker (no MAPDOCS_BROKER_URL) ``mapdocs serve`` runs one for you;
     run at most one worker there.
     """
+    from service.db import upgrade
     from service.jobs import worker as jobs_worker
     from service.jobs.celery_app import settings_of
 
     with _app() as app:
+        if app.config["EMBEDDED_DEFAULT"]:  # as serve does: a worker started first finds the tables
+            upgrade(app.config["DATABASE_URL"])
         summary = jobs_worker.worker_config_summary(app)
         click.echo("mapdocs worker: " + ", ".join(f"{k}={v}" for k, v in summary.items()), err=True)
         if burst:
@@ -521,6 +524,290 @@ def referrals_confirm_harm_referral(referral_id: uuid.UUID, made_at: Any, refere
         except ServiceError as exc:
             raise click.ClickException(exc.detail) from None
         _echo_json({"id": str(referral_id), "route": referral.route, "made_at": when.isoformat()})
+
+
+# --- meetings ------------------------------------------------------------------------------------
+
+DATE = click.DateTime(["%Y-%m-%d"])
+
+
+@cli.group()
+def meetings() -> None:
+    """Panel meetings: create, list, list cases, move, cancel, render the agenda."""
+
+
+@contextlib.contextmanager
+def _meetings_session() -> Iterator[Any]:
+    """A session for one meetings/templates command; domain refusals become exit 1 with the message."""
+    from service.context import EXTENSION
+    from service.errors import ServiceError
+
+    with _app() as app, app.extensions[EXTENSION].db.session() as session:
+        try:
+            yield app.extensions[EXTENSION], session
+        except ServiceError as exc:
+            raise click.ClickException(exc.detail) from None
+
+
+def _meeting_line(meeting: Any) -> dict[str, Any]:
+    return {"id": str(meeting.id), "panel": meeting.panel, "date": meeting.date.isoformat(),
+            "start_time": meeting.start_time, "duration_minutes": meeting.duration_minutes,
+            "papers_deadline": meeting.papers_deadline.isoformat(), "status": meeting.status}
+
+
+@meetings.command("create")
+@click.option("--panel", required=True, help="Panel slug, e.g. barnet-map.")
+@click.option("--date", "day", required=True, type=DATE, help="Meeting date, YYYY-MM-DD.")
+@click.option("--start-time", default=None, help="HH:MM (default: the panel's).")
+@click.option("--venue", default=None, help="Venue (default: the panel's).")
+@click.option("--duration", type=click.IntRange(15, 480), default=None,
+              help="Minutes (default: the panel's).")
+def meetings_create(panel: str, day: Any, start_time: str | None, venue: str | None,
+                    duration: int | None) -> None:
+    """Create one meeting; prints its id and nothing else."""
+    from service.audit.operations import Actor
+    from service.meetings.operations import create_meeting
+
+    with _meetings_session() as (_svc, session):
+        meeting = create_meeting(session, panel, day.date(), actor=Actor.system(), start_time=start_time,
+                                 venue=venue, duration_minutes=duration)
+        click.echo(str(meeting.id))
+
+
+@meetings.command("generate")
+@click.option("--panel", required=True, help="Panel slug.")
+@click.option("--count", required=True, type=click.IntRange(1, 52), help="How many meetings.")
+@click.option("--from", "start", type=DATE, default=None, help="First possible date (default today).")
+def meetings_generate(panel: str, count: int, start: Any) -> None:
+    """Create the next COUNT meetings from the panel's cadence; prints each new id, one a line."""
+    import datetime as dt
+
+    from service.audit.operations import Actor
+    from service.meetings.operations import generate_meetings
+
+    with _meetings_session() as (_svc, session):
+        created = generate_meetings(session, panel, count=count,
+                                    start=start.date() if start else dt.date.today(), actor=Actor.system())
+        for meeting in created:
+            click.echo(str(meeting.id))
+
+
+@meetings.command("list")
+@click.option("--panel", required=True, help="Panel slug.")
+@click.option("--include-cancelled", is_flag=True, help="Show cancelled meetings too.")
+def meetings_list(panel: str, include_cancelled: bool) -> None:
+    """The panel's meetings as JSON Lines ``{"id", "panel", "date", "start_time", ...}``."""
+    from service.meetings.operations import list_meetings
+
+    with _meetings_session() as (_svc, session):
+        for meeting in list_meetings(session, panel, include_cancelled=include_cancelled):
+            _echo_json(_meeting_line(meeting))
+
+
+@meetings.command("list-ready")
+@click.option("--panel", required=True, help="Panel slug.")
+def meetings_list_ready(panel: str) -> None:
+    """List ready referrals not yet listed, and reviews falling due; prints each as a cases line."""
+    from service.audit.operations import Actor
+    from service.meetings.listing import list_ready, meeting_cases
+
+    with _meetings_session() as (_svc, session):
+        rows = list_ready(session, panel, actor=Actor.system())
+        listed = {row.id for row in rows}
+        for meeting_id in dict.fromkeys(row.meeting_id for row in rows if row.meeting_id is not None):
+            for case in meeting_cases(session, meeting_id):
+                if case.case_id in listed:
+                    _echo_json(case.as_line())
+
+
+@meetings.command("cases")
+@click.argument("meeting_id", type=click.UUID)
+def meetings_cases(meeting_id: uuid.UUID) -> None:
+    """JSON Lines ``{"case_id", "referral_id", "case_ref", "initials", "section", "slot", "late"}``."""
+    from service.meetings.listing import meeting_cases
+
+    with _meetings_session() as (_svc, session):
+        for case in meeting_cases(session, meeting_id):
+            _echo_json(case.as_line())
+
+
+@meetings.command("move")
+@click.argument("meeting_id", type=click.UUID)
+@click.option("--date", "day", type=DATE, default=None, help="New date, YYYY-MM-DD.")
+@click.option("--start-time", default=None, help="New start, HH:MM.")
+@click.option("--venue", default=None, help="New venue.")
+@click.option("--duration", type=click.IntRange(15, 480), default=None, help="New length in minutes.")
+def meetings_move(meeting_id: uuid.UUID, day: Any, start_time: str | None, venue: str | None,
+                  duration: int | None) -> None:
+    """Move a meeting; its cases move with it (late ones marked). Prints the meeting as JSON."""
+    from service.audit.operations import Actor
+    from service.meetings.operations import move_meeting
+
+    if day is None and start_time is None and venue is None and duration is None:
+        raise click.UsageError("give at least one of --date, --start-time, --venue, --duration")
+    with _meetings_session() as (_svc, session):
+        meeting = move_meeting(session, meeting_id, actor=Actor.system(), date=day.date() if day else None,
+                               start_time=start_time, venue=venue, duration_minutes=duration)
+        _echo_json(_meeting_line(meeting))
+
+
+@meetings.command("cancel")
+@click.argument("meeting_id", type=click.UUID)
+@click.option("--reason", default=None, help="Why (kept as a flag in the audit log, not the text).")
+def meetings_cancel(meeting_id: uuid.UUID, reason: str | None) -> None:
+    """Cancel a meeting; its cases move to the next one. Prints ``{"id", "status", "moved_to"}``."""
+    from sqlalchemy import select
+
+    from service.audit.operations import Actor
+    from service.meetings.operations import cancel_meeting
+    from service.models import AuditEvent
+
+    with _meetings_session() as (_svc, session):
+        meeting = cancel_meeting(session, meeting_id, actor=Actor.system(), reason=reason)
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "meeting.cancel",
+                                                         AuditEvent.object_id == str(meeting.id))).first()
+        _echo_json({"id": str(meeting.id), "status": meeting.status,
+                    "moved_to": event.detail.get("moved_to") if event else None})
+
+
+@meetings.command("agenda")
+@click.argument("meeting_id", type=click.UUID)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the agenda into (created if missing).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "both"]), default="both",
+              show_default=True)
+def meetings_agenda(meeting_id: uuid.UUID, out_dir: Path, fmt: str) -> None:
+    """Render the agenda (stored and audited too); prints each file written, one a line."""
+    from service.audit.operations import Actor
+    from service.meetings.agenda import generate_agenda
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with _meetings_session() as (svc, session):
+        for one in (["docx", "pdf"] if fmt == "both" else [fmt]):
+            doc = generate_agenda(session, svc.store, meeting_id, fmt=one, actor=Actor.system())
+            target = out_dir / doc.filename
+            target.write_bytes(doc.data)
+            click.echo(str(target))
+
+
+# --- templates -----------------------------------------------------------------------------------
+
+@cli.group()
+def templates() -> None:
+    """A panel's own Word templates: upload (checked, versioned), list versions."""
+
+
+@templates.command("upload")
+@click.argument("kind")
+@click.argument("file", type=EXISTING_FILE)
+@click.option("--panel", required=True, help="Panel slug the template is for.")
+def templates_upload(kind: str, file: Path, panel: str) -> None:
+    """Upload a template; an unknown or misspelt variable is refused (exit 1) with its name.
+
+    Prints ``{"id", "panel", "kind", "version"}``.
+    """
+    from service.audit.operations import Actor
+    from service.templates.operations import upload_template
+
+    with _meetings_session() as (svc, session):
+        row = upload_template(session, svc.store, panel, kind, file.read_bytes(), actor=Actor.system())
+        _echo_json({"id": str(row.id), "panel": row.panel, "kind": row.kind, "version": row.version})
+
+
+@templates.command("list")
+@click.argument("kind")
+@click.option("--panel", required=True, help="Panel slug.")
+def templates_list(kind: str, panel: str) -> None:
+    """The panel's uploaded versions of KIND, newest first, as JSON Lines."""
+    from service.templates.operations import list_versions
+
+    with _meetings_session() as (_svc, session):
+        for row in list_versions(session, panel, kind):
+            _echo_json({"id": str(row.id), "version": row.version, "sha256": row.sha256,
+                        "uploaded_at": row.uploaded_at.isoformat(), "uploader_type": row.uploader_type})
+
+
+# --- packs ---------------------------------------------------------------------------------------
+
+#: ``packs send`` exit status when the panel's circulation day has not come (nothing was sent)
+EXIT_NOT_YET = 3
+
+
+@cli.group()
+def packs() -> None:
+    """Agenda packs: one PDF per member agency plus the full pack; circulate links to them."""
+
+
+@packs.command("build")
+@click.argument("meeting_id", type=click.UUID)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for <agency-slug>.pdf, full.pdf and manifest.json.")
+@click.option("--plain-agenda", is_flag=True,
+              help="Draw the agenda directly instead of through the Word template and LibreOffice.")
+def packs_build(meeting_id: uuid.UUID, out_dir: Path, plain_agenda: bool) -> None:
+    """Build and store every pack of a meeting (consent re-checked now), and write them to --out.
+
+    ``manifest.json`` is exactly ``{"meeting_id", "packs": [{"agency", "file", "cases", "withheld"}]}``;
+    the ``full`` entry is the chair's and administrators' pack.
+    """
+    from service.audit.operations import Actor
+    from service.context import EXTENSION
+    from service.errors import ServiceError
+    from service.packs.operations import build_meeting_packs, converter_or_none, pack_workers
+
+    with _app() as app, app.extensions[EXTENSION].db.session() as session:
+        store = app.extensions[EXTENSION].store
+        try:
+            with converter_or_none(app.config) as converter:
+                built = build_meeting_packs(session, store, meeting_id, actor=Actor.system(),
+                                            converter=None if plain_agenda else converter,
+                                            workers=pack_workers(app.config))
+        except ServiceError as exc:
+            raise click.ClickException(exc.detail) from None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for pack in built.packs.packs:
+        (out_dir / pack.file).write_bytes(pack.pdf)
+    manifest = built.packs.manifest()
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    click.echo(f"wrote {len(manifest['packs'])} packs and manifest.json to {out_dir}", err=True)
+
+
+@packs.command("send")
+@click.argument("meeting_id", type=click.UUID)
+@click.option("--now", "send_now", is_flag=True,
+              help="Send even though the panel's circulation day (e.g. Monday for Barnet) has not come.")
+@click.option("--base-url", default=None,
+              help="Public URL the /l/<token> links start with (default MAPDOCS_PUBLIC_BASE_URL).")
+def packs_send(meeting_id: uuid.UUID, send_now: bool, base_url: str | None) -> None:
+    """Mail each member agency's secure mailbox a link to its own pack of the latest build.
+
+    Prints ``{"meeting_id", "sent": [{"agency", "to", "file"}], "skipped": [{"agency", "reason"}]}``.
+    Before the circulation day nothing is sent and the exit status is 3, unless ``--now``.
+    SMTP from ``MAPDOCS_SMTP_URL`` and ``MAPDOCS_MAIL_FROM``.
+    """
+    from service.audit.operations import Actor
+    from service.context import EXTENSION
+    from service.errors import ServiceError
+    from service.mail import SmtpSender, mail_settings
+    from service.packs.errors import TooEarlyToSend
+    from service.packs.operations import attach_panels, send_meeting_packs
+
+    with _app() as app, app.extensions[EXTENSION].db.session() as session:
+        services = app.extensions[EXTENSION]
+        base = base_url or services.settings.public_base_url
+        if not base:
+            raise click.UsageError("set MAPDOCS_PUBLIC_BASE_URL or --base-url: links need it")
+        try:
+            result = send_meeting_packs(
+                session, services.store, meeting_id, sender=SmtpSender(mail_settings(app.config)),
+                base_url=base, link_ttl_seconds=services.settings.link_ttl_seconds, actor=Actor.system(),
+                force=send_now, attach_panels=attach_panels(app.config))
+        except TooEarlyToSend as exc:
+            click.echo(f"Error: {exc.detail}", err=True)
+            sys.exit(EXIT_NOT_YET)
+        except ServiceError as exc:
+            raise click.ClickException(exc.detail) from None
+    _echo_json(result.as_dict())
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -274,3 +274,197 @@ class ConsentEventRow(Base):
     how_recorded: Mapped[str | None] = mapped_column(String(200))
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- panel meetings, listing and templates (0004_meetings) ---------------------------------------
+
+
+class MeetingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class CaseSection(enum.StrEnum):
+    """Agenda sections, in the order the agenda lists them."""
+
+    NEW = "new"
+    REVIEW = "review"
+    STEP_DOWN = "step_down"
+
+
+class Meeting(Base):
+    """One panel meeting; venue, time and membership copied from the panel when it was created."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    panel: Mapped[str] = mapped_column(String(64), index=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    start_time: Mapped[str] = mapped_column(String(5))  # "HH:MM", local (Europe/London) time
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    venue: Mapped[str] = mapped_column(String(300))
+    #: last day papers may arrive (inclusive), from the profile's working-day rule
+    papers_deadline: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.SCHEDULED, index=True)
+    #: agency slugs from the panel's directory when the meeting was created
+    members: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CaseRefCounter(Base):
+    """The last case-reference sequence number issued per panel and year (row-locked on increment)."""
+
+    __tablename__ = "case_ref_counters"
+
+    panel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseReference(Base):
+    """A referral's case reference (e.g. ``BAR-2026-0042``): documents use it instead of names."""
+
+    __tablename__ = "case_references"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    referral_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), unique=True)
+    panel: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    case_ref: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MeetingCase(Base):
+    """A case listed for a meeting (its id is the ``case_id`` decisions refer to).
+
+    ``meeting_id`` is null once a cancelled meeting's case had nowhere to go: the row is
+    kept (same case id) and listed again when a meeting is available.
+    """
+
+    __tablename__ = "meeting_cases"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    panel: Mapped[str] = mapped_column(String(64), index=True)
+    case_ref: Mapped[str] = mapped_column(String(32), index=True)
+    section: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: when the referral became ready for panel (null for reviews): the papers-deadline test
+    ready_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    support_plan_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("support_plans.id", ondelete="SET NULL"), index=True)
+    listed_by: Mapped[str] = mapped_column(String(16), default="system")  # system | user
+    listed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SupportPlan(Base):
+    """The minimum the listing needs of a family's support plan: when it is next reviewed.
+
+    Decisions (a later issue) set ``review_due`` through ``listing.set_review_due``.
+    """
+
+    __tablename__ = "support_plans"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    referral_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), unique=True)
+    panel: Mapped[str] = mapped_column(String(64), index=True)
+    review_due: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    source: Mapped[str] = mapped_column(String(32), default="manual")
+    #: the review listing made for the current ``review_due`` (cleared when the date changes)
+    listed_case_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class TemplateVersion(Base):
+    """One uploaded Word template of one kind for one panel; the newest is used for new documents."""
+
+    __tablename__ = "template_versions"
+    __table_args__ = (UniqueConstraint("panel", "kind", "version", name="uq_template_versions_version"),)
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    panel: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    object_key: Mapped[str] = mapped_column(String(255))
+    storage_backend: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploader_type: Mapped[str] = mapped_column(String(16), default="user")
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- agenda packs and the information-sharing log (0005_packs) -----------------------------------
+
+
+class PackBuild(Base):
+    """One build of a meeting's agenda packs; the newest build is the one circulated."""
+
+    __tablename__ = "pack_builds"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: ``{"meeting_id", "packs": [{"agency", "file", "cases", "withheld"}]}`` as ``packs build`` writes it
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor_type: Mapped[str] = mapped_column(String(16))
+    built_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    built_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class MeetingPack(Base):
+    """One stored pack of a build: an agency's own, or ``full`` for the chair and administrators."""
+
+    __tablename__ = "meeting_packs"
+    __table_args__ = (UniqueConstraint("build_id", "agency", name="uq_meeting_packs_agency"),)
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    build_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pack_builds.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    agency: Mapped[str] = mapped_column(String(64))
+    file: Mapped[str] = mapped_column(String(80))
+    object_key: Mapped[str] = mapped_column(String(255))
+    storage_backend: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    #: case ids (``meeting_cases.id``) in the pack, in agenda order
+    case_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    withheld: Mapped[int] = mapped_column(Integer, default=0)
+    #: ``{case_id: {"referral_id", "case_ref", "basis", "chair_decision"}}`` decided at build time
+    disclosures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_to: Mapped[str | None] = mapped_column(String(254))  # an agency's role mailbox, never a person's
+    link_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("disclosure_links.id", ondelete="SET NULL"))
+
+
+class InformationSharingEntry(Base):
+    """Which family's information went to which agency, when, by whom, on what basis.
+
+    Kept when the referral is later deleted (no foreign key): the log is the council's
+    record of disclosures, and a deletion does not undo a disclosure.
+    """
+
+    __tablename__ = "information_sharing_log"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    shared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    case_ref: Mapped[str] = mapped_column(String(32))
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    pack_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    agency: Mapped[str] = mapped_column(String(64), index=True)
+    #: ``consent`` or ``safeguarding`` (with ``chair_decision``)
+    basis: Mapped[str] = mapped_column(String(32))
+    #: the chair's recorded decision ``{"decided_by", "decided_at"}`` when the basis is safeguarding
+    chair_decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    channel: Mapped[str] = mapped_column(String(16))  # link | attachment
+    actor_type: Mapped[str] = mapped_column(String(16))
+    shared_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import marshmallow as ma
@@ -58,4 +59,7 @@ def init_api(app: Flask) -> ProblemApi:
     api = ProblemApi(app)
     for module in (documents, jobs, links, audit, referrals):
         api.register_blueprint(module.blp)
+    api.register_blueprint(importlib.import_module("service.api.meetings").blp)
+    api.register_blueprint(importlib.import_module("service.api.templates").blp)
+    api.register_blueprint(importlib.import_module("service.api.packs").blp)
     return api

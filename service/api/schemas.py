@@ -289,3 +289,97 @@ class SocialCareReferralArgsSchema(ma.Schema):
 class AttachSchema(ma.Schema):
     file = FileField(required=True, metadata={"description": "a later document: signed consent, rescan"})
     password = fields.String(load_default=None)
+
+
+# --- meetings, listing and templates ------------------------------------------------------------
+
+_SECTIONS = ["new", "review", "step_down"]
+
+
+class MeetingCreateSchema(ma.Schema):
+    date = fields.Date(required=True)
+    start_time = fields.String(load_default=None, metadata={"example": "10:00",
+                                                            "description": "default: the panel's"})
+    venue = fields.String(load_default=None, validate=validate.Length(min=1, max=300))
+    duration_minutes = fields.Integer(load_default=None, validate=validate.Range(min=15, max=480))
+
+
+class MeetingGenerateSchema(ma.Schema):
+    count = fields.Integer(required=True, validate=validate.Range(min=1, max=52))
+    start = fields.Date(data_key="from", load_default=None,
+                        metadata={"description": "first possible date (default today)"})
+
+
+class MeetingPatchSchema(ma.Schema):
+    date = fields.Date(load_default=None)
+    start_time = fields.String(load_default=None, metadata={"example": "13:30"})
+    venue = fields.String(load_default=None, validate=validate.Length(min=1, max=300))
+    duration_minutes = fields.Integer(load_default=None, validate=validate.Range(min=15, max=480))
+
+
+class MeetingCancelSchema(ma.Schema):
+    reason = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class MeetingQuerySchema(ma.Schema):
+    include_cancelled = fields.Boolean(load_default=False)
+    start = fields.Date(data_key="from", load_default=None)
+
+
+class MeetingSchema(ma.Schema):
+    id = fields.UUID()
+    panel = fields.String()
+    date = fields.Date()
+    start_time = fields.String(metadata={"example": "10:00"})
+    duration_minutes = fields.Integer()
+    venue = fields.String()
+    papers_deadline = fields.Date(metadata={"description": "last day papers may arrive (inclusive)"})
+    status = fields.String(metadata={"enum": ["scheduled", "cancelled"]})
+    members = fields.List(fields.String(), metadata={"description": "agency slugs from the panel directory"})
+    created_at = fields.DateTime()
+    cancelled_at = fields.DateTime(allow_none=True)
+
+
+class ListedCaseSchema(ma.Schema):
+    """The same object as a ``mapdocs meetings cases`` line."""
+
+    case_id = fields.UUID(required=True)
+    referral_id = fields.UUID(required=True)
+    case_ref = fields.String(required=True, metadata={"example": "BAR-2026-0042"})
+    initials = fields.String(required=True, metadata={"example": "A.K., B.K."})
+    section = fields.String(required=True, metadata={"enum": _SECTIONS})
+    slot = fields.String(required=True, metadata={"example": "10:15"})
+    late = fields.Boolean(required=True)
+
+
+class ListCaseArgsSchema(ma.Schema):
+    referral_id = fields.UUID(required=True)
+    section = fields.String(load_default="new", validate=validate.OneOf(_SECTIONS))
+
+
+class AgendaQuerySchema(ma.Schema):
+    format = fields.String(load_default="docx", validate=validate.OneOf(["docx", "pdf"]))
+
+
+class ReviewDueArgsSchema(ma.Schema):
+    review_due = fields.Date(required=True, allow_none=True)
+
+
+class SupportPlanSchema(ma.Schema):
+    referral_id = fields.UUID()
+    panel = fields.String()
+    review_due = fields.Date(allow_none=True)
+    source = fields.String()
+    listed_case_id = fields.UUID(allow_none=True)
+
+
+class TemplateVersionSchema(ma.Schema):
+    id = fields.UUID()
+    panel = fields.String()
+    kind = fields.String()
+    version = fields.Integer()
+    sha256 = fields.String()
+    size = fields.Integer()
+    uploaded_by = fields.UUID(allow_none=True)
+    uploader_type = fields.String()
+    uploaded_at = fields.DateTime()

@@ -20,6 +20,16 @@ fuller permission model (panel members seeing their agency's cases) comes later;
 | referrals.correct / referrals.attach / referrals.consent | ✓ | ✓ | | | | ✓ |
 | referrals.triage (the chair's override: chair only, checked in the operation) | ✓ | ✓ | ✓ | | | ✓ |
 | referrals.social_care (record that the social-care referral was made) | ✓ | ✓ | | | | ✓ |
+| meetings.read (meetings of a panel, dates, venue, deadlines) | ✓ | ✓ | ✓ | | ✓ | ✓ |
+| meetings.manage (create, generate, move, cancel) | | ✓ | | | | ✓ |
+| meetings.cases (listed cases: refs, initials, slots) | ✓ | ✓ | ✓ | | | ✓ |
+| meetings.list (list a case, list ready referrals, set a review date) | | ✓ | | | | ✓ |
+| meetings.agenda (render the agenda) | | ✓ | ✓ | | | ✓ |
+| templates.read (a panel's template versions) | | ✓ | ✓ | | | ✓ |
+| templates.upload | | ✓ | | | | ✓ |
+| packs.build (build a meeting's agenda packs) | | ✓ | ✓ | | | ✓ |
+| packs.read (the manifest, the sharing log; download a pack, e.g. full.pdf) | | ✓ | ✓ | | | ✓ |
+| packs.send (mail each agency a link to its own pack) | | ✓ | | | | ✓ |
 
 Auditors see metadata and the audit trail but not the contents of referrals.
 """
@@ -48,6 +58,16 @@ POLICY: dict[str, frozenset[Role]] = {
     "referrals.consent": frozenset({T, AD, ADM}),
     "referrals.triage": frozenset({T, AD, C, ADM}),
     "referrals.social_care": frozenset({T, AD, ADM}),
+    "meetings.read": frozenset({T, AD, C, AU, ADM}),
+    "meetings.manage": frozenset({AD, ADM}),
+    "meetings.cases": frozenset({T, AD, C, ADM}),
+    "meetings.list": frozenset({AD, ADM}),
+    "meetings.agenda": frozenset({AD, C, ADM}),
+    "templates.read": frozenset({AD, C, ADM}),
+    "templates.upload": frozenset({AD, ADM}),
+    "packs.build": frozenset({AD, C, ADM}),
+    "packs.read": frozenset({AD, C, ADM}),
+    "packs.send": frozenset({AD, ADM}),
 }
 
 

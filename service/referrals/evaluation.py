@@ -154,11 +154,25 @@ def run_checks(session: Session, referral: Referral, *, trigger: CheckTrigger, a
     referral.route = str(result.route)
     referral.harm_due_at = _harm_due(findings)
     referral.linked_referral_id = _linked(findings)
+    _list_if_ready(session, referral, now)
     record_event(session, actor, "referral.check", object_type="referral", object_id=referral.id,
                  detail={"trigger": str(trigger), "route": str(result.route), "profile": profile.slug,
                          "rules": sorted({f["rule"] for f in findings})})
     log.info("referral checked: route %s (%s)", result.route, trigger)
     return evaluation
+
+
+def _list_if_ready(session: Session, referral: Referral, now: dt.datetime) -> None:
+    """A ready referral is listed for its next meeting (``service.meetings``); never loses the verdict."""
+    from service.meetings.listing import list_ready_referral  # meetings builds on referrals
+
+    if referral.route != Route.READY_FOR_PANEL:
+        return
+    try:
+        with session.begin_nested():
+            list_ready_referral(session, referral, now=now)
+    except Exception as exc:  # noqa: BLE001  (listing again later: `mapdocs meetings list-ready`)
+        log.error("listing after checks failed: %s", type(exc).__name__)
 
 
 def _harm_due(findings: Sequence[dict[str, Any]]) -> dt.datetime | None:
