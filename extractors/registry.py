@@ -3,4 +3,4 @@
 Adding a reader for a new format is adding one module here.
 """
 
-from extractors import acroform, images, pdf_text, word  # noqa: F401
+from extractors import acroform, images, pdf_text, scan, word  # noqa: F401

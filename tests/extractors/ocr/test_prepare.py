@@ -1,0 +1,83 @@
+"""Image preparation: resolution, rotation, skew, flattening, and hostile images."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+
+from extractors.base import ExtractionContext
+from extractors.errors import DamagedDocument, ResourceLimitExceeded
+from extractors.ocr import prepare
+from tests.extractors.ocr.scan_builders import Page, encode, sample_form
+
+CTX = ExtractionContext()
+
+
+@pytest.mark.parametrize("angle", [-2.4, -1.1, 0.0, 1.6, 4.0])
+def test_skew_is_measured_within_a_fifth_of_a_degree(angle: float) -> None:
+    page = sample_form(200)
+    measured = prepare.skew_angle(page.scanned(angle))
+    assert abs(measured + angle) <= 0.2
+
+
+def test_a_page_turned_on_its_side_is_turned_back() -> None:
+    image = sample_form(150).scanned().transpose(Image.Transpose.ROTATE_90)
+    prepared = prepare.prepare(image, 150, 1)
+    assert prepared.rotation == 90
+    assert prepared.image.height > prepared.image.width
+
+
+def test_flattening_turns_grey_shading_and_gradients_to_paper() -> None:
+    page = Page(200)
+    page.draw.rectangle([page.px(50), page.px(50), page.px(300), page.px(80)], fill=200)
+    page.text(60, 58, "Home language", 10, bold=True)
+    gradient = np.linspace(0.75, 1.0, page.image.width)[None, :]
+    shaded = Image.fromarray((np.asarray(page.image, dtype=np.float64) * gradient).astype(np.uint8))
+    flat = np.asarray(prepare.flatten_background(shaded, 200))
+    shading = flat[page.px(56):page.px(74), page.px(200):page.px(290)]  # 6 pt inside its edges
+    assert shading.min() > prepare.INK_LEVEL  # shading is paper
+    assert prepare.ink_mask(Image.fromarray(flat))[page.px(58):page.px(70), page.px(60):page.px(130)].any()
+
+
+def test_images_keep_their_own_resolution_and_low_ones_are_upsampled() -> None:
+    data = encode(sample_form(200).scanned(), "PNG", 200)
+    image, dpi = next(prepare.image_frames(data, CTX))
+    assert dpi == pytest.approx(200, abs=1)
+    low = prepare.prepare(image.resize((image.width // 2, image.height // 2)), 100, 1)
+    assert low.dpi == prepare.MIN_DPI
+
+
+def test_multi_page_tiff_frames_one_at_a_time() -> None:
+    frames = [sample_form(150).scanned(), Page(150).scanned()]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "TIFF", save_all=True, append_images=frames[1:], dpi=(150, 150))
+    assert len(list(prepare.image_frames(buffer.getvalue(), CTX))) == 2
+
+
+def test_decompression_bomb_is_refused_from_the_header() -> None:
+    from tests.extractors.test_images import png_header
+
+    with pytest.raises(ResourceLimitExceeded):
+        next(prepare.image_frames(png_header(20000, 20000), CTX))
+
+
+def test_corrupt_tiff_is_damaged() -> None:
+    data = encode(sample_form(100).scanned(), "TIFF", 100)
+    with pytest.raises(DamagedDocument):
+        list(prepare.image_frames(data[:len(data) // 3], CTX))
+
+
+def test_image_pdf_pages_render_at_the_scan_resolution() -> None:
+    pdf = io.BytesIO()
+    sample_form(200).scanned().save(pdf, "PDF", resolution=200)
+    document = pdfium.PdfDocument(pdf.getvalue())
+    try:
+        image, dpi = prepare.render_pdf_page(document, 0, 300, CTX)
+    finally:
+        document.close()
+    assert dpi == 200 and image.mode == "L"
+    assert abs(image.width - round(595 * 200 / 72)) <= 2
