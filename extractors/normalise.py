@@ -64,8 +64,11 @@ _MONTHS.update({name[:3]: number for name, number in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 
 #: list markers stripped from the start of an item: "1.", "1)", "(a)", "a)", "-", "•" …
+#: (symbol fonts' bullets land in the Private Use Area: Word's U+F0B7 "•", U+F0A7 "§", U+F076 "v", …)
 _MARKER = re.compile(
-    r"^\s*(?:[•\-*–—·▪◦●○■□➢➤►‣⁃]+|\(?\d{1,2}[.)]|\(?[a-z][.)](?=\s)|\(?[ivx]{1,4}\)(?=\s))\s*", re.IGNORECASE
+    r"^\s*(?:[•\-*–—·▪◦●○■□➢➤►▶‣⁃∙◆◇❖➔→⇒✓✔\ue000-\uf8ff]+"
+    r"|\(?\d{1,2}[.)]|\(?[a-z][.)](?=\s)|\(?[ivx]{1,4}\)(?=\s))\s*",
+    re.IGNORECASE,
 )
 _WS = re.compile(r"\s+")
 

@@ -4,31 +4,32 @@ Councils word the same question differently and number their sections in their o
 way, so labels are data, not ``if`` chains, and matching forgives case, punctuation,
 numbering ("1.", "Section 3:", "a)"), bracketed asides and small wording changes.
 A match carries a score (1.0 exact) that the reader turns into field confidence.
+The text comparison itself lives in ``label_text``.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from extractors.errors import ExtractionError
+from extractors.label_text import (
+    KEYWORD_SCORE,
+    SECTION_KEYWORD_SCORE,
+    Match,
+    Phrases,
+    keywords_match,
+    label_key,
+    numbered_heading,
+    plain_label,
+)
 
 VOCABULARY_PATH = Path(__file__).with_name("vocabulary.json")
 
-#: a fuzzy ratio at or above this counts as the same label (small wording changes)
-FUZZY_ACCEPT = 0.84
-#: score given to a keyword match (all word stems present): accepted but below "exact"
-KEYWORD_SCORE = 0.86
-#: score penalty when only the text without its bracketed aside matches
-BRACKET_PENALTY = 0.03
-#: texts longer than this many words are never labels or headings
-MAX_LABEL_WORDS = 30
 
 SECTION_KINDS = frozenset({"records", "fields", "list", "text", "ignore"})
 FIELD_TYPES = frozenset(
@@ -51,14 +52,11 @@ FIELD_TYPES = frozenset(
     }
 )
 OPTION_KINDS = ("yes", "no", "parent_carer", "young_person")
+#: where a list / text section's content may go: the record's list and free-text paths
+#: (desired outcomes are objects: the reader pairs each with its success criteria)
+LIST_TARGETS = frozenset({"strengths", "needs", "desired_outcomes", "consent.excluded_agencies"})
+TEXT_TARGETS = frozenset({"child_views", "parent_views", "safeguarding.details"})
 
-_NUMBERING = re.compile(
-    r"^\s*(?:(?:section|part|question|q|step|stage)\s*)?"
-    r"(?:\d{1,2}(?:\.\d{1,2})*[a-z]?\s*[.):\-–]|\d{1,2}\s+(?=[a-z])|[a-z][.)]|\([a-z0-9]{1,3}\)|[ivx]{1,4}[.)])\s*",
-    re.IGNORECASE,
-)
-_SECTION_WORD = re.compile(r"^\s*(?:section|part)\s+\d{1,2}[a-z]?\s*", re.IGNORECASE)
-_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NEGATION = frozenset(
     {
         "not",
@@ -85,32 +83,6 @@ class VocabularyError(ExtractionError):
     status = 500
 
 
-@lru_cache(maxsize=65536)
-def label_key(text: str) -> str:
-    """The comparable form of a label: lower case words, numbering and punctuation gone."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
-    text = _SECTION_WORD.sub("", text)
-    text = _NUMBERING.sub("", text, count=1)
-    text = text.replace("'", "")
-    return " ".join(re.findall(r"[a-z0-9]+", text))
-
-
-def _variants(text: str) -> list[tuple[str, float]]:
-    full = label_key(text)
-    out = [(full, 0.0)]
-    stripped = label_key(_BRACKETS.sub(" ", text))
-    if stripped and stripped != full:
-        out.append((stripped, BRACKET_PENALTY))
-    return out
-
-
-@dataclass(frozen=True)
-class Match:
-    key: str
-    score: float
-
-
 @dataclass(frozen=True)
 class SectionSpec:
     key: str
@@ -133,6 +105,8 @@ class FieldSpec:
     labels: tuple[str, ...] = ()
     anywhere: tuple[str, ...] = ()
     keywords: tuple[tuple[str, ...], ...] = ()
+    #: key-noun groups valid only inside the field's own section ("Date agreed" under consent)
+    section_keywords: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,153 +115,8 @@ class TableSpec:
     section: str
     columns: dict[str, tuple[str, ...]]
     distinctive: tuple[str, ...]
-
-
-class _Phrases:
-    """A set of phrases (by key) searchable exactly, then fuzzily."""
-
-    def __init__(self) -> None:
-        self.exact: dict[str, list[str]] = {}
-        self.items: list[tuple[str, str]] = []  # (phrase key, owner)
-        self._cache: dict[str, list[Match]] = {}
-        self._prefix_sources: list[tuple[int, str, str]] = []
-        self._prefixes: list[tuple[int, re.Pattern[str], str]] | None = None
-        #: word-prefix → indexes into ``items``: fuzzy matching only compares phrases sharing a word
-        self._index: dict[str, list[int]] = {}
-
-    def add(self, phrase: str, owner: str) -> None:
-        key = label_key(phrase)
-        if not key:
-            return
-        owners = self.exact.setdefault(key, [])
-        if owner not in owners:
-            owners.append(owner)
-            self.items.append((key, owner))
-            stems = {_stem(word) for word in key.split()} - {""}
-            for stem in stems or {key[:4]}:
-                self._index.setdefault(stem, []).append(len(self.items) - 1)
-            words = key.split()
-            pattern = (
-                r"^\W*(?:section\s+\d+\W*|\d{1,2}[.)]\s*)?"
-                + r"\W+".join(map(re.escape, words))
-                + r"(?![a-z0-9])"
-            )
-            self._prefix_sources.append((len(words), pattern, owner))
-
-    @property
-    def prefixes(self) -> list[tuple[int, re.Pattern[str], str]]:
-        """Compiled label-at-start patterns, built on first use (start-up stays cheap)."""
-        if self._prefixes is None:
-            self._prefixes = [
-                (n, re.compile(src, re.IGNORECASE), owner) for n, src, owner in self._prefix_sources
-            ]
-        return self._prefixes
-
-    def best(self, text: str) -> list[Match]:
-        """All owners with their best score for ``text`` (scores ≥ FUZZY_ACCEPT)."""
-        cached = self._cache.get(text)
-        if cached is None:
-            cached = self._best(text)
-            if len(self._cache) < 50_000:
-                self._cache[text] = cached
-        return cached
-
-    def _best(self, text: str) -> list[Match]:
-        scores: dict[str, float] = {}
-        for key, penalty in _variants(text):
-            if not key or len(key.split()) > MAX_LABEL_WORDS:
-                continue
-            for owner in self.exact.get(key, []):
-                scores[owner] = max(scores.get(owner, 0.0), 1.0 - penalty)
-            if scores and max(scores.values()) >= 1.0 - penalty:
-                continue
-            candidates: set[int] = set()
-            for stem in {_stem(word) for word in key.split()} - {""}:
-                candidates.update(self._index.get(stem, ()))
-            for index in sorted(candidates):
-                phrase, owner = self.items[index]
-                ratio = _ratio(key, phrase)
-                if ratio - penalty >= FUZZY_ACCEPT:
-                    scores[owner] = max(scores.get(owner, 0.0), min(ratio - penalty, 0.99))
-        return sorted((Match(k, v) for k, v in scores.items()), key=lambda m: -m.score)
-
-
-_STOPWORDS = frozenset(
-    {
-        "the",
-        "of",
-        "and",
-        "to",
-        "a",
-        "an",
-        "in",
-        "for",
-        "is",
-        "are",
-        "with",
-        "or",
-        "you",
-        "your",
-        "this",
-        "that",
-        "what",
-        "how",
-        "do",
-        "does",
-        "be",
-        "we",
-        "our",
-        "any",
-        "has",
-        "have",
-        "will",
-        "on",
-        "at",
-        "by",
-        "from",
-        "it",
-        "its",
-        "they",
-        "their",
-        "there",
-        "was",
-        "were",
-        "if",
-        "as",
-        "he",
-        "she",
-        "his",
-        "her",
-        "who",
-        "not",
-        "no",
-        "yes",
-        "all",
-        "can",
-    }
-)
-
-
-def _stem(word: str) -> str:
-    return "" if word in _STOPWORDS else word[:4]
-
-
-@lru_cache(maxsize=65536)
-def _ratio(a: str, b: str) -> float:
-    la, lb = len(a), len(b)
-    if not la or not lb or 2 * min(la, lb) / (la + lb) < FUZZY_ACCEPT:
-        return 0.0
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < FUZZY_ACCEPT or matcher.quick_ratio() < FUZZY_ACCEPT:
-        return 0.0
-    return matcher.ratio()
-
-
-def _keywords_match(text_key: str, groups: tuple[tuple[str, ...], ...]) -> bool:
-    tokens = text_key.split()
-    if not tokens or len(tokens) > MAX_LABEL_WORDS:
-        return False
-    return any(all(any(tok.startswith(stem) for tok in tokens) for stem in group) for group in groups)
+    #: per column, key-noun groups for headers the phrase lists do not hold ("Adult's name")
+    keywords: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -300,11 +129,11 @@ class Vocabulary:
     options: dict[str, tuple[str, ...]]
     tiers: dict[int, tuple[str, ...]]
     form_types: dict[str, tuple[str, ...]]
-    _headings: _Phrases = field(default_factory=_Phrases)
-    _section_labels: dict[str, _Phrases] = field(default_factory=dict)
-    _anywhere: _Phrases = field(default_factory=_Phrases)
-    _columns: dict[str, _Phrases] = field(default_factory=dict)
-    _options: _Phrases = field(default_factory=_Phrases)
+    _headings: Phrases = field(default_factory=Phrases)
+    _section_labels: dict[str, Phrases] = field(default_factory=dict)
+    _anywhere: Phrases = field(default_factory=Phrases)
+    _columns: dict[str, Phrases] = field(default_factory=dict)
+    _options: Phrases = field(default_factory=Phrases)
     #: matching is a pure function of (text, section): remembered across documents
     _memo: dict[tuple[str, str, str | None], Match | None] = field(default_factory=dict)
 
@@ -314,13 +143,13 @@ class Vocabulary:
                 self._headings.add(heading, spec.key)
         for fspec in self.fields.values():
             if fspec.section:
-                phrases = self._section_labels.setdefault(fspec.section, _Phrases())
+                phrases = self._section_labels.setdefault(fspec.section, Phrases())
                 for label in fspec.labels:
                     phrases.add(label, fspec.key)
             for label in fspec.anywhere:
                 self._anywhere.add(label, fspec.key)
         for tspec in self.tables.values():
-            cols = self._columns.setdefault(tspec.key, _Phrases())
+            cols = self._columns.setdefault(tspec.key, Phrases())
             for col, labels in tspec.columns.items():
                 for label in labels:
                     cols.add(label, col)
@@ -350,11 +179,12 @@ class Vocabulary:
                 special = self._special_heading(spec, key)
                 if special and (best is None or special > best.score):
                     best = Match(spec.key, special)
-        if best is None:
+        if best is None or best.score < KEYWORD_SCORE:
+            # key nouns beat a loose wording match ("Parent's voice" is not quite "Parents' views")
             for spec in self.sections.values():
                 if (
                     spec.keywords
-                    and _keywords_match(key, spec.keywords)
+                    and keywords_match(key, spec.keywords)
                     and len(key.split()) <= 10
                     and not text.rstrip().endswith(".")
                 ):
@@ -375,12 +205,39 @@ class Vocabulary:
                 return 0.95
         return 0.0
 
+    @staticmethod
+    def looks_like_heading(text: str) -> bool:
+        """Short text shaped like a section title: numbered ("Part H –", "5."), upper case, or ending ":".
+
+        Used only for lines already styled as headings, to end a list under an unknown heading.
+        """
+        plain = text.strip()
+        words = plain.split()
+        if not words or len(words) > 12 or plain.endswith("."):
+            return False
+        letters = [ch for ch in plain if ch.isalpha()]
+        return bool(
+            numbered_heading(plain)
+            or re.match(r"^\d{1,2}(?:\.\d{1,2})*[.)]?\s+[A-Za-z]", plain)
+            or (len(letters) >= 4 and all(ch.isupper() for ch in letters))
+            or plain.endswith((":", "?"))
+        )
+
     # ------------------------------------------------------------------ field labels
-    def match_field(self, text: str, section: str | None) -> Match | None:
-        """The field a label names, in the current section or from anywhere."""
-        key = ("f", text, section)
+    def match_field(self, text: str, section: str | None, *, loose: bool = False) -> Match | None:
+        """The field a label names, in the current section or from anywhere.
+
+        ``loose`` also accepts a field's section-only key nouns ("Where the family live" →
+        address under a household heading). Key nouns occur in answers too ("Early Help
+        Service"), so callers ask for it only where the text sits in a label's place: the
+        first cell of a label/value row, or a heading-styled line over a box.
+        """
+        key = ("fl" if loose else "f", text, section)
         if key not in self._memo:
-            self._remember(key, self._match_field(text, section))
+            found = self._match_field(text, section)
+            if found is None and loose:
+                found = self._match_section_keywords(text, section)
+            self._remember(key, found)
         return self._memo[key]
 
     def _match_field(self, text: str, section: str | None) -> Match | None:
@@ -389,33 +246,57 @@ class Vocabulary:
             candidates += self._section_labels[section].best(text)
         candidates += self._anywhere.best(text)
         if candidates:
-            return max(candidates, key=lambda m: (m.score, self._in_section(m.key, section)))
+            # a label of a field we skip (a records table's "Address" column) loses a tie to a kept one
+            return max(
+                candidates,
+                key=lambda m: (
+                    m.score,
+                    self.fields[m.key].type != "ignore", self._in_section(m.key, section)),
+            )
         key = label_key(text)
         if len(key.split()) > 20:
             return None
+        # a sentence ("I understand … shared with the practitioners named.") is a statement or a
+        # question, never a name/date/text label: only yes/no-type fields may be found in it
+        sentence = text.rstrip().endswith(".") and len(key.split()) > 8
         hits = [
             spec
             for spec in self.fields.values()
             if spec.keywords
             and (spec.section == section or spec.anywhere)
-            and _keywords_match(key, spec.keywords)
+            and (not sentence or spec.type in ("bool", "consent", "given_by", "tier"))
+            and keywords_match(key, spec.keywords)
         ]
         if hits:
             hits.sort(key=lambda s: (s.section != section, -len(max(s.keywords, key=len))))
             return Match(hits[0].key, KEYWORD_SCORE)
         return None
 
+    def _match_section_keywords(self, text: str, section: str | None) -> Match | None:
+        """A field of ``section`` whose key nouns the label holds; the largest matching group wins."""
+        key = label_key(text)
+        if not key or len(key.split()) > 8 or section is None:
+            return None
+        best: tuple[int, str] | None = None
+        for spec in self.fields.values():
+            if spec.section != section or not spec.section_keywords:
+                continue
+            size = max((len(g) for g in spec.section_keywords if keywords_match(key, (g,))), default=0)
+            if size and (best is None or size > best[0]):
+                best = (size, spec.key)
+        return Match(best[1], SECTION_KEYWORD_SCORE, by_keywords=True) if best else None
+
     def _in_section(self, field_key: str, section: str | None) -> bool:
         return self.fields[field_key].section == section
 
     def match_field_prefix(self, text: str, section: str | None) -> tuple[Match, str] | None:
         """A label at the start of a cell that also holds the value ("Name Nasreen Mensah")."""
-        pools: list[_Phrases] = [self._anywhere]
+        pools: list[Phrases] = [self._anywhere]
         if section and section in self._section_labels:
             pools.insert(0, self._section_labels[section])
         best: tuple[Match, str] | None = None
         best_len = 0
-        plain = _plain(text)
+        plain = plain_label(text)
         for pool in pools:
             for count, pattern, owner in pool.prefixes:
                 if count <= best_len:
@@ -430,7 +311,7 @@ class Vocabulary:
 
     def match_heading_prefix(self, text: str) -> tuple[Match, str] | None:
         """A heading run together with its first answer line ("Strengths Amy is kind")."""
-        plain = _plain(text)
+        plain = plain_label(text)
         best: tuple[Match, str] | None = None
         best_len = 0
         for count, pattern, owner in self._headings.prefixes:
@@ -446,8 +327,23 @@ class Vocabulary:
 
     # ------------------------------------------------------------------ tables
     def match_column(self, table: str, text: str) -> Match | None:
+        """The column a header cell names: a listed wording, else the column's key nouns."""
+        key = ("c", text, table)
+        if key not in self._memo:
+            self._remember(key, self._match_column(table, text))
+        return self._memo[key]
+
+    def _match_column(self, table: str, text: str) -> Match | None:
         matches = self._columns[table].best(text)
-        return matches[0] if matches else None
+        if matches:
+            return matches[0]
+        key = label_key(text)
+        if not key or len(key.split()) > 8:
+            return None
+        for column, groups in self.tables[table].keywords.items():
+            if keywords_match(key, groups):
+                return Match(column, KEYWORD_SCORE, by_keywords=True)
+        return None
 
     # ------------------------------------------------------------------ options, tiers, form type
     def option_kind(self, label: str) -> Match | None:
@@ -497,11 +393,6 @@ class Vocabulary:
         return None
 
 
-def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("&", " and ")
-    return text.replace("'", "")
-
-
 # ---------------------------------------------------------------------- loading
 def _strs(value: Any, where: str) -> tuple[str, ...]:
     if value is None:
@@ -545,6 +436,7 @@ def parse(data: dict[str, Any]) -> Vocabulary:
                 labels=_strs(spec.get("labels"), key),
                 anywhere=_strs(spec.get("anywhere"), key),
                 keywords=_groups(spec.get("keywords"), key),
+                section_keywords=_groups(spec.get("section_keywords"), key),
             )
             for key, spec in data["fields"].items()
         }
@@ -554,6 +446,10 @@ def parse(data: dict[str, Any]) -> Vocabulary:
                 section=spec["section"],
                 columns={col: _strs(labels, f"{key}.{col}") for col, labels in spec["columns"].items()},
                 distinctive=_strs(spec.get("distinctive"), key),
+                keywords={
+                    col: _groups(groups, f"{key}.keywords.{col}")
+                    for col, groups in (spec.get("keywords") or {}).items()
+                },
             )
             for key, spec in data["tables"].items()
         }
@@ -569,6 +465,10 @@ def parse(data: dict[str, Any]) -> Vocabulary:
             raise VocabularyError(f"vocabulary: section {spec.key} has unknown kind {spec.kind!r}")
         if spec.default_field and spec.default_field not in fields:
             raise VocabularyError(f"vocabulary: section {spec.key} names unknown default field")
+        if spec.kind == "list" and spec.target not in LIST_TARGETS:
+            raise VocabularyError(f"vocabulary: list section {spec.key} must target a list of the record")
+        if spec.kind == "text" and spec.target not in TEXT_TARGETS:
+            raise VocabularyError(f"vocabulary: text section {spec.key} must target a free-text field")
         if spec.records_of and spec.records_of not in sections:
             raise VocabularyError(f"vocabulary: section {spec.key} names unknown records section")
     for fspec in fields.values():
@@ -576,12 +476,12 @@ def parse(data: dict[str, Any]) -> Vocabulary:
             raise VocabularyError(f"vocabulary: field {fspec.key} has unknown type {fspec.type!r}")
         if fspec.section is not None and fspec.section not in sections:
             raise VocabularyError(f"vocabulary: field {fspec.key} names unknown section {fspec.section!r}")
-        if not (fspec.labels or fspec.anywhere or fspec.keywords):
+        if not (fspec.labels or fspec.anywhere or fspec.keywords or fspec.section_keywords):
             raise VocabularyError(f"vocabulary: field {fspec.key} has no label")
     for tspec in tables.values():
         if tspec.section not in sections:
             raise VocabularyError(f"vocabulary: table {tspec.key} names unknown section")
-        unknown = set(tspec.distinctive) - set(tspec.columns)
+        unknown = (set(tspec.distinctive) | set(tspec.keywords)) - set(tspec.columns)
         if unknown:
             raise VocabularyError(f"vocabulary: table {tspec.key} has unknown distinctive columns")
     if set(tiers) != {1, 2, 3, 4}:

@@ -17,9 +17,11 @@ from typing import Any
 
 from extractors.base import ExtractionContext, ExtractionResult, register
 from extractors.errors import DamagedDocument
-from extractors.layout import Cell, DocxLocation, Layout, Mark, Row
+from extractors.layout import Cell, DocxLocation, Layout, Location, Mark, Row
 from extractors.reader import read_layout
+from extractors.reader.checkboxes import typed_box_marks
 from extractors.safezip import DocxPackage, open_docx, parse_xml
+from extractors.template_fields import read_template_fields
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PART = "word/document.xml"
@@ -45,6 +47,8 @@ _SKIPPED = frozenset(
 )
 _HEADING_STYLE = re.compile(r"(?i)^(heading\s*\d|title|subtitle)")
 _TRUE = frozenset({"1", "true", "on", ""})
+#: a bold paragraph this short reads as a heading (longer bold text is emphasis)
+_BOLD_HEADING_WORDS = 14
 
 
 @dataclass
@@ -82,6 +86,9 @@ class _Walker:
     def __init__(self) -> None:
         self.rows: list[Row] = []
         self.named: dict[str, str | bool | None] = {}
+        self.named_locations: dict[str, Location] = {}
+        #: where the walker is (paragraph or table cell): the provenance of a named control
+        self.here: Location | None = None
         self.table_index = 0
         self.paragraph_index = 0
 
@@ -93,8 +100,9 @@ class _Walker:
     def block(self, element: Any) -> None:
         tag = element.tag
         if tag == _W + "p":
-            lines, marks, heading = self.paragraph(element)
             loc = DocxLocation(PART, paragraph=self.paragraph_index)
+            self.here = loc
+            lines, marks, heading = self.paragraph(element)
             self.paragraph_index += 1
             self.rows.append(
                 Row([Cell(lines=lines, marks=marks, location=loc)], kind="heading" if heading else "text")
@@ -119,6 +127,7 @@ class _Walker:
             for c, tc in enumerate(_children(tr, "tc")):
                 lines: list[str] = []
                 marks: list[Mark] = []
+                self.here = DocxLocation(PART, table=index, row=r, cell=c)
                 for para in _cell_paragraphs(tc):
                     plines, pmarks, _ = self.paragraph(para)
                     lines += plines
@@ -132,8 +141,7 @@ class _Walker:
                         location=DocxLocation(PART, table=index, row=r, cell=c),
                     )
                 )
-            _box_marks(cells)
-            self.rows.append(Row(cells, kind="table", table=index))
+            self.rows.append(Row(typed_box_marks(cells) or cells, kind="table", table=index))
 
     # -------------------------------------------------------------- paragraphs
     def paragraph(self, p: Any) -> tuple[list[str], list[Mark], bool]:
@@ -142,6 +150,8 @@ class _Walker:
         lines, marks = _resolve(para)
         style = p.find(f"{_W}pPr/{_W}pStyle")
         heading = style is not None and bool(_HEADING_STYLE.match(style.get(_W + "val", "")))
+        if not heading and not marks and lines and len(" ".join(lines).split()) <= _BOLD_HEADING_WORDS:
+            heading = _all_bold(p)  # a bold line over a box is how many councils title a section
         return lines, marks, heading
 
     def inline(self, element: Any, para: _Para, fld: _FieldState) -> None:
@@ -219,6 +229,20 @@ class _Walker:
         name = tag.get(_W + "val") if tag is not None else None
         if name:
             self.named[name] = value
+            if self.here is not None:
+                self.named_locations.setdefault(name, self.here)
+
+
+def _all_bold(p: Any) -> bool:
+    """Whether every run of the paragraph that holds text is bold."""
+    runs = [r for r in p.iter(_W + "r") if any((t.text or "").strip() for t in r.findall(_W + "t"))]
+    if not runs:
+        return False
+    for run in runs:
+        bold = run.find(f"{_W}rPr/{_W}b")
+        if bold is None or not _on(bold, _W + "val"):
+            return False
+    return True
 
 
 def _children(element: Any, name: str) -> list[Any]:
@@ -251,7 +275,14 @@ def _single_tag(tc: Any) -> str | None:
 
 
 def _plain_text(element: Any) -> str:
-    return "".join(t.text or "" for t in element.iter(_W + "t")).strip()
+    """A control's text with its line breaks and paragraph ends kept as newlines (one list item each)."""
+    parts: list[str] = []
+    for node in element.iter(_W + "t", _W + "br", _W + "cr", _W + "p"):
+        if node.tag == _W + "t":
+            parts.append(node.text or "")
+        elif parts and not parts[-1].endswith("\n"):
+            parts.append("\n")
+    return "".join(parts).strip()
 
 
 def _sym_char(code: str) -> str:
@@ -319,32 +350,6 @@ def _neighbour_text(tokens: list[tuple[str, Any]], index: int, *, after: bool) -
     return text
 
 
-_BOX_TICKS = frozenset({"x", "✓", "✔", "☒", "☑", "yes"})
-
-
-def _box_marks(cells: list[Cell]) -> None:
-    """Options as separate cells with an "X" typed into a box cell beside them.
-
-    ``Yes | X | No | `` → marks on the first option cell, so the reader sees one group.
-    Only applies when the row alternates short option labels with one-character boxes.
-    """
-    if len(cells) < 4 or len(cells) % 2:
-        return
-    pairs = [(cells[i], cells[i + 1]) for i in range(0, len(cells), 2)]
-    if not all(len(box.text) <= 1 and 0 < len(label.text) <= 30 and not label.marks for label, box in pairs):
-        return
-    if not any(box.text for _, box in pairs):
-        return
-    marks = [
-        Mark(label=label.text, checked=box.text.lower() in _BOX_TICKS, location=box.location)
-        for label, box in pairs
-    ]
-    holder = pairs[0][0]
-    holder.marks = marks
-    for label, box in pairs[1:]:
-        label.lines = []
-        box.lines = []
-    pairs[0][1].lines = []
 
 
 _STRICT_W = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -378,6 +383,9 @@ class WordExtractor:
 
     def extract(self, data: bytes, ctx: ExtractionContext) -> ExtractionResult:
         layout = docx_layout(data, ctx)
+        ours = read_template_fields(layout.named_fields, layout.named_locations)
+        if ours is not None:  # our own template: its content-control tags name every field
+            return ours
         return read_layout(layout, extractor=self.name, version=self.version)
 
 
@@ -397,4 +405,5 @@ def docx_layout(data: bytes, ctx: ExtractionContext) -> Layout:
         raise DamagedDocument("The Word file has no document body")
     walker = _Walker()
     walker.body(body)
-    return Layout(rows=walker.rows, page_count=1, named_fields=walker.named, source_format="docx")
+    return Layout(rows=walker.rows, page_count=1, named_fields=walker.named,
+                  named_locations=walker.named_locations, source_format="docx")

@@ -115,3 +115,20 @@ def test_address_lines_joined() -> None:
 )
 def test_bool_text(text: str, value: bool | None) -> None:
     assert nz.parse_bool(text) is value
+
+
+@pytest.mark.parametrize(
+    "marker",
+    ["\uf0b7", "\uf0a7", "\uf076", "\uf0d8", "\u25aa", "\u27a2", "\u2713", "\u2192", "\u25c6", "\u2043"],
+)
+def test_symbol_font_and_other_bullets_are_list_markers(marker: str) -> None:
+    assert nz.split_items([f"{marker} Rent arrears", f"{marker}\tLow mood"]) == ["Rent arrears", "Low mood"]
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [("3rd of March 2024", "2024-03-03"), ("Tuesday 3rd March 2024", "2024-03-03"),
+     ("March 3rd, 2024", "2024-03-03"), ("03-Mar-24", "2024-03-03")],
+)
+def test_more_written_dates(text: str, iso: str) -> None:
+    assert nz.parse_date(text) == iso

@@ -413,3 +413,211 @@ def test_numbered_parent_blocks() -> None:
         ("Ann Stone", "Mother"),
         ("Tom Stone", "Father"),
     ]
+
+
+# ---------------------------------------------------------------- councils' layouts never seen
+
+
+def test_numbered_part_headings_start_their_sections() -> None:
+    r = rec(
+        row("PART E – WORRIES", kind="heading"),
+        row("• Rent arrears\n• Dad works nights", kind="text"),
+        row("Part F: Things that are going well", kind="heading"),
+        row("1. Amy loves school", kind="text"),
+    )
+    assert r["needs"] == ["Rent arrears", "Dad works nights"]
+    assert r["strengths"] == ["Amy loves school"]
+
+
+def test_an_unknown_styled_heading_ends_a_list() -> None:
+    r = rec(
+        row("Worries", kind="heading"),
+        row("Rent arrears", kind="text"),
+        row("PART H – IN THEIR OWN WORDS", kind="heading"),
+        row("Nothing we know", kind="text"),
+    )
+    assert r["needs"] == ["Rent arrears"]
+
+
+def test_outcomes_pair_with_their_success_criteria_and_are_always_objects() -> None:
+    r = rec(
+        row("Changes the family want to achieve", kind="heading"),
+        row("1. Kai is in school every day", kind="text"),
+        row("We'll know this has worked when: attendance is above 95%", kind="text"),
+        row("2. Mum has help at home", kind="text"),
+        row("How will we know?", kind="text"),
+        row("A support worker visits twice a week", kind="text"),
+        row("3. The debt is under control", kind="text"),
+    )
+    assert r["desired_outcomes"] == [
+        {"outcome": "Kai is in school every day", "success_criteria": "attendance is above 95%"},
+        {"outcome": "Mum has help at home", "success_criteria": "A support worker visits twice a week"},
+        {"outcome": "The debt is under control", "success_criteria": None},
+    ]
+
+
+def test_table_found_by_key_nouns_of_its_header() -> None:
+    r = rec(
+        row("Household", kind="heading"),
+        row("Adult's name", "Relationship to the children", "Mobile", table=7),
+        row("Mariam Haddad", "Mother", "07700 900812", table=7),
+        row("Other services supporting the family", kind="heading"),
+        row("Service", "Worker's name", "Their role", "Phone", table=8),
+        row("Midwifery", "Jo Pennant", "Community Midwife", "01632 960333", table=8),
+    )
+    assert r["family"]["parents_carers"] == [
+        {"full_name": "Mariam Haddad", "relationship": "Mother", "phone": "07700900812"}
+    ]
+    assert r["agencies_involved"] == [
+        {"agency": "Midwifery", "worker": "Jo Pennant", "role": "Community Midwife"}
+    ]
+
+
+def test_a_label_value_pair_is_not_a_table_header() -> None:
+    r = rec(
+        row("Assessor", kind="heading"), row("Job title", "Pastoral Lead"), row("Organisation", "Eastmere")
+    )
+    assert r["referrer"]["role"] == "Pastoral Lead"
+    assert r["agencies_involved"] == []
+
+
+def test_key_noun_labels_are_read_and_flagged() -> None:
+    result = read(
+        row("Agreement to share information", kind="heading"),
+        row(
+            "Does the family agree to information being shared?",
+            ticks(("Agreed", True), ("Not agreed", False)),
+        ),
+        row("Who gave agreement", ticks(("Parent or carer", True), ("Young person", False))),
+        row("Name of person agreeing", "Mariam Haddad"),
+        row("Date agreed", "03.06.24"),
+    )
+    assert result.record is not None
+    consent = result.record["consent"]
+    assert consent["name"] == "Mariam Haddad"
+    assert (consent["date"], consent["given_by"]) == ("2024-06-03", "parent_carer")
+    assert result.confidence["consent.name"] < REVIEW_THRESHOLD
+    assert result.confidence["consent.information_sharing"] >= REVIEW_THRESHOLD  # a ticked box
+
+
+def test_consent_is_never_inferred_from_a_key_noun_signature_block() -> None:
+    r = rec(
+        row("Consent", kind="heading"),
+        row("Person agreeing: full name", "Mariam Haddad"),
+        row("Date agreed", "03.06.24"),
+    )
+    assert r["consent"]["information_sharing"] is None
+
+
+def test_a_box_of_label_lines_ends_the_records_table_above_it() -> None:
+    r = rec(
+        row("Parents / carers", kind="heading"),
+        row("Name", "Relationship", "Telephone", table=4),
+        row("Dawn Wells", "Mother", "07700 900154", table=4),
+        row("Home address: 7 Weaver Street\nPostcode: HF3 2LN\nFirst language: English", table=4),
+    )
+    assert [p["full_name"] for p in r["family"]["parents_carers"]] == ["Dawn Wells"]
+    assert (r["family"]["address"], r["family"]["postcode"]) == ("7 Weaver Street", "HF3 2LN")
+
+
+def test_typed_yes_no_answers() -> None:
+    r = rec(row("Household", kind="heading"), row("Interpreter needed?", "N"),
+            row("Safeguarding", kind="heading"), row("Are there any child protection concerns?", "Yes"))
+    assert r["family"]["interpreter_required"] is False
+    assert r["safeguarding"]["significant_harm_concern"] is True
+
+
+def test_children_table_with_dotted_abbreviations_and_an_unborn_row() -> None:
+    r = rec(
+        row("Family composition", kind="heading"),
+        row("First name", "Surname", "D.O.B. / EDD", "M/F", "School / Nursery", table=2),
+        row("Tyler", "Wells", "21/11/2012", "Male", "Brookfield High", table=2),
+        row("Unborn", "", "EDD 30/07/2024", "", "", table=2),
+    )
+    assert [(c["full_name"], c["date_of_birth"], c["expected_date_of_delivery"], c["gender"])
+            for c in r["children"]] == [("Tyler Wells", "2012-11-21", None, "Male"),
+                                        ("Unborn", None, "2024-07-30", None)]
+
+
+def test_option_words_in_their_own_cells_are_not_typed_answers() -> None:
+    result = read(
+        row("Safeguarding", kind="heading"),
+        row(
+            "Is any child at risk of significant harm?",
+            "Y",
+            Cell(lines=["N"], marks=[Mark("N", False), Mark("N", True)]),
+        ),
+    )
+    assert result.record is not None
+    assert result.record["safeguarding"]["significant_harm_concern"] is None  # ticks paired wrongly: unread
+    assert result.confidence["safeguarding.significant_harm_concern"] < REVIEW_THRESHOLD
+
+
+def test_signature_label_says_who_consented_but_not_whether() -> None:
+    r = rec(
+        row("Parent / carer agreement", kind="heading"),
+        row("Signature of parent/carer", "S Clarke"),
+        row("Print name", "Shanice Clarke"),
+        row("Date", "02/10/2023"),
+    )
+    assert r["consent"]["given_by"] == "parent_carer"
+    assert r["consent"]["information_sharing"] is True  # a completed signed block under the statement
+    r = rec(row("Parent / carer agreement", kind="heading"), row("Signature of parent/carer", "S Clarke"))
+    assert r["consent"]["information_sharing"] is None
+
+
+def test_a_box_under_a_list_label_is_its_content_even_if_it_reads_like_a_heading() -> None:
+    r = rec(row("I do not want my information shared with:", kind="heading"), row("Housing", table=9))
+    assert r["consent"]["excluded_agencies"] == ["Housing"]
+
+
+def test_x_typed_beside_options_in_a_printed_row_is_a_tick() -> None:
+    r = rec(
+        row("Level of need", kind="heading"),
+        row("Early Help", "", "Child in Need", "X", "Child Protection", "", table=4),
+    )
+    assert r["level_of_need"] == {"tier": 3, "as_written": "Child in Need"}
+
+
+def test_one_letter_answers_are_not_tick_boxes() -> None:
+    r = rec(row("Child 1", kind="heading"), row("Name", "Amy", "Gender", "F", table=2))
+    assert r["children"][0]["gender"] == "F"
+
+
+def test_key_nouns_beat_a_loose_wording_and_numbering_does_not_hide_a_styled_heading() -> None:
+    r = rec(
+        row("STEP 7. VOICE OF THE CHILD", kind="heading"),
+        row("Leo misses his dad.", kind="text"),
+        row("STEP 8. PARENT'S VOICE", kind="heading"),
+        row("Kerry feels alone.", kind="text"),
+    )
+    assert (r["child_views"], r["parent_views"]) == ("Leo misses his dad.", "Kerry feels alone.")
+
+
+def test_success_looks_like_completes_its_outcome() -> None:
+    r = rec(
+        row("What do we want to change?", kind="heading"),
+        row("• Leo sleeps better", kind="text"),
+        row("Success looks like: Leo sleeps through most nights", kind="text"),
+    )
+    assert r["desired_outcomes"] == [
+        {"outcome": "Leo sleeps better", "success_criteria": "Leo sleeps through most nights"}
+    ]
+
+
+def test_question_labels_with_values_that_name_a_column_are_pairs() -> None:
+    r = rec(row("Named worker", kind="heading"), row("Your role?", "Named Worker", table=1),
+            row("Which team / service are you from?", "Marton Family Support", table=1))
+    assert (r["referrer"]["role"], r["referrer"]["agency"]) == ("Named Worker", "Marton Family Support")
+    assert r["agencies_involved"] == []
+
+
+def test_a_labelled_box_under_a_label_is_not_taken_as_its_answer() -> None:
+    r = rec(
+        row("Consent", kind="heading"),
+        row("Consent to information being stored and shared: ticks unreadable", table=3),
+        row("Consent given by: Parent carer Child / young person", table=4),
+        row("Name", "Agnieszka Okafor", table=4),
+        row("Date", "26/05/2024", table=4),
+    )
+    assert r["consent"]["name"] == "Agnieszka Okafor"

@@ -127,3 +127,135 @@ def test_bad_vocabulary_is_refused() -> None:
     data["sections"]["strengths"]["headings"] = ["ok", ""]
     with pytest.raises(VocabularyError):
         parse(data)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("PART E – WORRIES", "worries"),
+        ("Part B: Consent", "consent"),
+        ("Section 3 Goals", "goals"),
+        ("Step 2. Views", "views"),
+        ("Stage iv) Goals", "goals"),
+        ("A) Strengths", "strengths"),
+        ("B – Assessor", "assessor"),
+        ("3.1 Needs", "needs"),
+        ("D.O.B.", "dob"),
+        ("D.O.B. / EDD", "dob edd"),
+        ("The household", "household"),
+        ("Part time work", "part time work"),  # a word after "part" is not numbering
+        ("Stage of pregnancy", "stage of pregnancy"),
+    ],
+)
+def test_label_key_forgives_council_heading_prefixes(text: str, key: str) -> None:
+    assert label_key(text) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "section"),
+    [
+        ("PART E – WORRIES", "needs"),
+        ("Section 2: What is going well", "strengths"),
+        ("Young person's own words", "child_views"),
+        ("Child's wishes and feelings", "child_views"),
+        ("What the parents told us", "parent_views"),
+        ("What mum and dad say", "parent_views"),
+        ("Agreement to share information", "consent"),
+        ("Team leader authorisation", "manager"),
+        ("Other services supporting the family", "agencies"),
+        ("Adults in the household", "parents"),
+        ("Eastmere continuum of need", "level"),
+        ("Risk of harm", "safeguarding"),
+    ],
+)
+def test_headings_by_key_nouns_and_synonyms(text: str, section: str) -> None:
+    match = V.match_heading(text)
+    assert match is not None and match.key == section
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "field"),
+    [
+        ("Date agreed", "consent", "consent_date"),
+        ("Name of person agreeing", "consent", "consent_name"),
+        ("Who gave agreement", "consent", "consent_given_by"),
+        ("Reviewing manager", "manager", "manager_name"),
+        ("Date reviewed", "manager", "manager_date"),
+        ("Where the family live", "family", "family_address"),
+        ("Nursery / school attended", "children", "child_school"),
+        ("Their role", "referrer", "referrer_role"),
+    ],
+)
+def test_section_key_nouns_only_in_a_labels_place(text: str, section: str, field: str) -> None:
+    strict = V.match_field(text, section)
+    assert strict is None or strict.key == field
+    match = V.match_field(text, section, loose=True)
+    assert match is not None and match.key == field
+    assert match.score < 0.86  # a key-noun match is flagged for review
+
+
+def test_section_key_nouns_do_not_leave_their_section() -> None:
+    assert V.match_field("Date agreed", "children", loose=True) is None
+    assert V.match_field("Early Help Service", "referrer") is None  # a value, asked strictly
+
+
+def test_anywhere_date_labels_by_key_nouns() -> None:
+    for text in ("Date request completed", "Date of referral"):
+        match = V.match_field(text, "referrer")
+        assert match is not None and match.key == "assessment_date"
+
+
+@pytest.mark.parametrize(
+    ("table", "text", "column"),
+    [
+        ("parents", "Adult's name", "full_name"),
+        ("parents", "Relationship to the children", "relationship"),
+        ("parents", "Mobile", "phone"),
+        ("agencies", "Their role", "role"),
+        ("agencies", "Service", "agency"),
+        ("children", "D.O.B. / EDD", "date_of_birth"),
+        ("children", "M/F", "gender"),
+        ("children", "Boy/Girl", "gender"),
+        ("children", "First name", "given_name"),
+        ("outcomes", "We'll know this has worked when", "success_criteria"),
+        ("outcomes", "How will we know?", "success_criteria"),
+    ],
+)
+def test_columns_by_wording_or_key_nouns(table: str, text: str, column: str) -> None:
+    match = V.match_column(table, text)
+    assert match is not None and match.key == column
+
+
+def test_keyword_alternatives() -> None:
+    for text in ("Voice of the child", "What the child says", "Pupil's views"):
+        match = V.match_heading(text)
+        assert match is not None and match.key == "child_views"
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [("Statutory-Specialist", 4), ("Statutory / specialist", 4), ("Child in Need", 3),
+     ("Child Protection", 4), ("Level 4 – Specialist / statutory", 4)],
+)
+def test_more_tier_wordings(text: str, tier: int) -> None:
+    assert V.tier(text) == tier
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [("PART H – IN THEIR OWN WORDS", True), ("5. Other information", True), ("Other information:", True),
+     ("Kai is caring towards his sister", False), ("A sentence that ends.", False)],
+)
+def test_looks_like_heading(text: str, heading: bool) -> None:
+    assert V.looks_like_heading(text) is heading
+
+
+def test_list_sections_must_target_a_record_list() -> None:
+    data = json.loads(VOCABULARY_PATH.read_text(encoding="utf-8"))
+    data["sections"]["strengths"]["target"] = "referrer.full_name"
+    with pytest.raises(VocabularyError):
+        parse(data)
+    data = json.loads(VOCABULARY_PATH.read_text(encoding="utf-8"))
+    data["tables"]["parents"]["keywords"]["colour"] = [["red"]]
+    with pytest.raises(VocabularyError):
+        parse(data)

@@ -15,6 +15,7 @@ from tests.extractors.docx_builders import (
     legacy_box,
     other_council_form,
     p,
+    run,
     small_form,
     tbl,
     w14_box,
@@ -215,3 +216,35 @@ def test_a_council_layout_none_of_the_dev_forms_use() -> None:
         "excluded_agencies": ["Police"],
     }
     assert record["manager_signoff"] == {"full_name": "Pat Jones", "date": "2026-01-07"}
+
+
+def test_a_short_all_bold_paragraph_is_a_heading_and_long_bold_text_is_not() -> None:
+    bold = '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>'
+    layout = layout_of(
+        "<w:p>" + bold.format("What the parents told us") + "</w:p>"
+        + "<w:p>" + bold.format("Mum") + run(" said she needs help in the mornings") + "</w:p>"
+        + "<w:p>" + bold.format(" ".join(["word"] * 20)) + "</w:p>"
+    )
+    assert [r.kind for r in layout.rows] == ["heading", "text", "text"]
+
+
+def test_named_controls_keep_lines_and_where_they_sit() -> None:
+    body = p("Strengths") + tbl(["Strengths", cell(p(
+        '<w:sdt><w:sdtPr><w:tag w:val="strengths"/></w:sdtPr><w:sdtContent>'
+        '<w:r><w:t>Kind</w:t><w:br/><w:t>Funny</w:t></w:r></w:sdtContent></w:sdt>'))])
+    layout = layout_of(body)
+    assert layout.named_fields == {"strengths": "Kind\nFunny"}
+    assert layout.named_locations["strengths"] == DocxLocation("word/document.xml", table=0, row=0, cell=1)
+
+
+def test_our_own_word_template_reads_by_its_control_names() -> None:
+    from form_templates.build import TEMPLATE_DIR, template_path
+    from form_templates.fill import fill_docx, record_to_values
+    from tests.form_templates.template_record import record_diff, sample_record
+
+    values = record_to_values(sample_record("CAF"), "CAF")
+    data = fill_docx(template_path("CAF", "docx", TEMPLATE_DIR).read_bytes(), values)
+    result = WordExtractor().extract(data, CTX)
+    assert result.extractor == "template-fields"
+    assert record_diff(sample_record("CAF"), result.record) == []
+    assert isinstance(result.provenance.get("referrer.full_name"), DocxLocation)
