@@ -5,9 +5,13 @@ separate process can be stopped safely. Two halves:
 
 * the worker, ``python -m extractors.isolated FILE [--panel SLUG] [--password-stdin]
   [--full] [--memory-mb N]``, runs :func:`extractors.pipeline.extract` in-process and
-  prints one JSON line. It caps its own address space (default 512 MiB), so an
+  prints one JSON line. It loads the extractors first, then caps its address space at
+  what the libraries took plus a headroom (default 512 MiB) for the document, so an
   allocation bomb ends as ``MemoryError`` → ``resource-limit-exceeded`` instead of
-  swapping the machine. The password is read from stdin, never from argv, where
+  swapping the machine. The headroom is counted above the libraries because their own
+  reservation varies by machine (OpenBLAS reserves buffers per CPU core when numpy
+  loads): an absolute cap can fail every file with ``ImportError`` before any document
+  is read. The password is read from stdin, never from argv, where
   every local user could see it in the process list.
 * :func:`run_worker` starts that child in its own process group, kills the group at
   the deadline (→ ``extraction-timeout``) and reads the child's peak memory from
@@ -49,11 +53,35 @@ _POLL_S = 0.02
 # --- worker (the child) ---------------------------------------------------------------------------
 
 
+def _address_space() -> int:
+    """Bytes of address space this process has mapped now (0 where ``/proc`` is missing)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def preload() -> None:
+    """Import the extractors and the libraries they load, before the memory cap applies.
+
+    A failure is left for :func:`run` to report: Python imports a failed module again.
+    """
+    try:
+        import extractors.pipeline  # noqa: F401
+        import extractors.registry  # noqa: F401
+    except Exception:  # noqa: BLE001, S110  (reported by run(), which imports them again)
+        pass
+
+
 def limit_memory(megabytes: int) -> None:
-    """Cap this process's address space so that a runaway allocation raises ``MemoryError``."""
+    """Cap this process's address space at its current size plus ``megabytes``.
+
+    A runaway allocation then raises ``MemoryError``.
+    """
     if megabytes <= 0:
         return
-    limit = megabytes * 1024 * 1024
+    limit = _address_space() + megabytes * 1024 * 1024
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
@@ -104,9 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true",
                         help="also print record, confidence, provenance and issues")
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
-                        help="address-space cap in MiB (0 = none)")
+                        help="address space in MiB the extraction may add to the loaded libraries "
+                             "(0 = no cap)")
     args = parser.parse_args(argv)
     password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+    preload()
     limit_memory(args.memory_mb)
     ctx = ExtractionContext(password=password or None, panel=args.panel)
     line = outcome(args.file, ctx, full=args.full)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,6 +39,34 @@ TEST_SECRETS = {
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker("db") and "database_url" in metafunc.fixturenames:
         metafunc.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def run_scratch_dirs() -> Iterator[Path]:
+    """A fresh directory per run for the OCR cache and Hypothesis's examples; deleted at the end.
+
+    ``MAPDOCS_OCR_CACHE_DIR`` is set in ``os.environ`` so that subprocesses (``mapdocs
+    extract``, ``python -m extractors.isolated``, workers) share the cache: each scanned
+    page is OCR'd once per run, never reused across runs (see ``extractors.ocr.cache``).
+    """
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    from extractors.ocr.cache import ENV
+
+    root = Path(tempfile.mkdtemp(prefix="mapdocs-test-run-"))
+    (root / "ocr-cache").mkdir()
+    previous = os.environ.get(ENV)
+    os.environ[ENV] = str(root / "ocr-cache")
+    set_hypothesis_home_dir(root / "hypothesis")
+    try:
+        yield root
+    finally:
+        set_hypothesis_home_dir(None)
+        if previous is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = previous
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,8 @@ pixels; an OCR copy of the page with ruling, tick boxes and the strokes joined t
 them erased and light shading turned to paper (cell borders read as ``|``, ticks as
 ``V``, shading as noise otherwise); one single-threaded Tesseract run in sparse-text
 mode, which keeps every boxed label and value where whole-page layout analysis may
-drop a block; then words in points with their OCR confidence. A page that comes out
+drop a block (answered from :mod:`extractors.ocr.cache` when a test run already read
+the same image); then words in points with their OCR confidence. A page that comes out
 as mostly low-confidence text is tried upside down once (Tesseract's orientation
 detection decides).
 """
@@ -21,7 +22,7 @@ from PIL import Image
 from scipy import ndimage
 
 from extractors.base import ExtractionContext
-from extractors.ocr import tesseract
+from extractors.ocr import cache, tesseract
 from extractors.ocr.checkboxes import Checkbox, find_checkboxes
 from extractors.ocr.prepare import INK_LEVEL, PageImage, ink_mask
 from extractors.ocr.regions import Mask, find_dark_bars, find_ruling
@@ -205,10 +206,10 @@ def scan_page(page: PageImage, ctx: ExtractionContext, *, retry_upside_down: boo
     erase = _grow(ruling.mask | box_ink)
     image = ocr_image(page, ink, erase, bars)
     ocr_ink = np.asarray(image, dtype=np.uint8) < INK_LEVEL
-    found = tesseract.words(image, psm=PSM, dpi=round(page.dpi), languages=ctx.ocr_languages)
+    found = cache.words(image, psm=PSM, dpi=round(page.dpi), languages=ctx.ocr_languages)
     mean = sum(w.confidence for w in found) / len(found) if found else 0.0
     if retry_upside_down and found and mean < UPSIDE_DOWN_SUSPECT:
-        turn = tesseract.orientation(page.image, dpi=round(page.dpi))
+        turn = cache.orientation(page.image, dpi=round(page.dpi))
         if turn in (90, 180, 270):
             log.info("page %d turned %d degrees after orientation detection", page.number, turn)
             dark = None if page.dark is None else np.rot90(page.dark, k=-turn // 90).copy()

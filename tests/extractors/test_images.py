@@ -108,9 +108,14 @@ def test_truncated_pixels_pass_inspection_but_not_extraction() -> None:
 
 
 def test_image_without_ocr_is_not_an_assessment_form() -> None:
+    """A blank image goes to the scan extractor; nothing is recognised: a blank scan, not a form."""
+    from extractors.scan import BlankScan
+
     data = encode(Image.new("RGB", (50, 50), "white"), "PNG")
-    with pytest.raises(NotAnAssessmentForm, match="text layer"):
+    with pytest.raises(NotAnAssessmentForm, match="text layer") as raised:
         pipeline.extract(data, CTX)
+    assert isinstance(raised.value, BlankScan)
+    assert raised.value.slug == "not-an-assessment-form"
 
 
 def test_every_frame_reaches_the_ocr_hook() -> None:
