@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from typing import Any
 
 from pypdf import PdfWriter
@@ -31,10 +32,45 @@ def multipart(fields: dict[str, Any]) -> tuple[bytes, str]:
 
 
 def upload(client: Any, headers: dict[str, str], data: bytes, panel: str = "generic",
-           filename: str = "form.pdf", **extra: str) -> Any:
+           filename: str = "form.pdf", finish: bool = True, **extra: str) -> Any:
+    """POST a file; with ``finish`` the queued extraction is then run (the response is as answered)."""
     body, content_type = multipart({"file": FileStorage(io.BytesIO(data), filename=filename), "panel": panel,
                                     **extra})
-    return client.post("/api/v1/documents", headers=headers, data=body, content_type=content_type)
+    response = client.post("/api/v1/documents", headers=headers, data=body, content_type=content_type)
+    if finish:
+        finish_jobs(client.application)
+    return response
+
+
+def finish_jobs(app: Any, timeout: float = 300.0) -> int:
+    """Run every job queued on ``app``'s broker in this process, as a worker would, and wait for
+    password jobs (which run in a thread of the web process); how many tasks ran.
+
+    The uploads answer before extraction; tests that read records call this instead of
+    sleeping. It consumes the real queue (the embedded SQLite broker in the test's data dir).
+    """
+    from service.jobs.dispatch import job_queue
+    from service.jobs.worker import run_queued
+
+    deadline = time.monotonic() + timeout
+    total = 0
+    while True:
+        ran = run_queued(app)
+        total += ran
+        settled = job_queue(app).wait_local(timeout=max(0.0, deadline - time.monotonic()))
+        if ran == 0 and settled:
+            return total
+        assert time.monotonic() < deadline, "jobs still running at the deadline"
+
+
+def finished_job(client: Any, headers: dict[str, str], job_id: str) -> dict[str, Any]:
+    """``GET /api/v1/jobs/<id>`` once the queued jobs have run; asserts the job has finished."""
+    finish_jobs(client.application)
+    response = client.get(f"/api/v1/jobs/{job_id}", headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    job: dict[str, Any] = response.get_json()
+    assert job["state"] in {"succeeded", "failed"}, job
+    return job
 
 
 def assert_problem(response: Any, status: int, slug: str | None = None) -> dict[str, Any]:

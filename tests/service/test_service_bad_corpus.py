@@ -21,7 +21,7 @@ from service.cli import cli
 from service.context import EXTENSION
 from service.models import AuditEvent, Document, ExtractionRun
 from tests.service.cli_run import assert_extract_line, run_mapdocs
-from tests.service.svc_helpers import assert_problem, make_pdf, upload
+from tests.service.svc_helpers import assert_problem, finished_job, make_pdf, upload
 
 pytestmark = pytest.mark.corpus
 
@@ -106,11 +106,11 @@ def test_bad_file_through_the_api(name: str, shared_dir: Path, app: Flask, clien
         elif expected.error is None:
             assert run["error"] is None, run["error"]
             assert run["record"] is not None
-            assert body["job"]["state"] == "succeeded"
+            assert finished_job(client, headers, body["job"]["id"])["state"] == "succeeded"
         else:
             assert run["error"]["type"] == expected.error
             assert run["record"] is None
-            assert body["job"]["state"] == "failed"
+            assert finished_job(client, headers, body["job"]["id"])["state"] == "failed"
         if expected.issue_code:
             assert expected.issue_code in codes, codes
         if name == "acroform_no_values.pdf":
@@ -127,7 +127,7 @@ def test_encrypted_corpus_file_keeps_asking_for_the_password(shared_dir: Path, a
     retry = client.post(f"/api/v1/documents/{document['id']}/extract", headers=headers,
                         data={"password": wrong})
     assert retry.status_code == 200
-    assert retry.get_json()["errors"][0]["type"] == "encrypted-document"
+    assert finished_job(client, headers, retry.get_json()["id"])["errors"][0]["type"] == "encrypted-document"
     again = upload(client, headers, data, password=wrong)
     assert again.status_code == 200 and again.get_json()["id"] == document["id"]
     assert again.get_json()["job"]["id"] != document["job"]["id"]
@@ -166,6 +166,7 @@ def test_encrypted_pdf_is_read_once_the_password_is_supplied(app: Flask, client:
     retry = client.post(f"/api/v1/documents/{document['id']}/extract", headers=headers,
                         json={"password": password})
     assert retry.status_code == 200
+    finished_job(client, headers, retry.get_json()["id"])
     record = client.get(f"/api/v1/documents/{document['id']}/record", headers=headers).get_json()
     assert (record["error"] or {}).get("type") != "encrypted-document"
 
