@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import time
 from typing import Any
 
@@ -84,3 +85,16 @@ def assert_problem(response: Any, status: int, slug: str | None = None) -> dict[
     if slug is not None:
         assert body["type"] == slug
     return body
+
+
+#: run-scoped settings a child process must keep (the OCR cache of this test run, where shared/ is)
+_INHERITED = ("MAPDOCS_OCR_CACHE_DIR", "MAPDOCS_SHARED_DIR")
+
+
+def child_env(**settings: str) -> dict[str, str]:
+    """The environment for a service/worker subprocess: no MAPDOCS_* settings of ours leak in,
+    except the run-scoped ones, so a child never OCRs a page this run already read."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("MAPDOCS_") or key in _INHERITED}
+    env.update(settings)
+    return env

@@ -30,7 +30,7 @@ from service.context import EXTENSION
 from service.jobs.worker import broker_reachable
 from service.models import ExtractionRun, Referral
 from tests.service.cli_run import REPO, mapdocs_argv
-from tests.service.svc_helpers import make_pdf, upload
+from tests.service.svc_helpers import child_env, make_pdf, upload
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -115,8 +115,7 @@ class Workers:
     """Worker subprocesses of one test, each in its own process group; all stopped at the end."""
 
     def __init__(self, env: dict[str, str], logs: Path) -> None:
-        base = {key: value for key, value in os.environ.items() if not key.startswith("MAPDOCS_")}
-        self.env = {**base, **env}
+        self.env = child_env(**env)
         self.logs = logs
         self.started: list[tuple[subprocess.Popen[bytes], Path]] = []
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -22,7 +21,7 @@ import pytest
 from werkzeug.datastructures import FileStorage
 
 from tests.service.cli_run import REPO, mapdocs_argv
-from tests.service.svc_helpers import multipart
+from tests.service.svc_helpers import child_env, multipart
 
 pytestmark = [pytest.mark.slow, pytest.mark.corpus]
 
@@ -78,8 +77,7 @@ def _processes_with(data_dir: Path) -> list[int]:
 def test_serve_runs_jobs_with_no_broker_server(tmp_path: Path, shared_dir: Path) -> None:
     form = _digital_dev_form(shared_dir)
     data_dir = tmp_path / "var"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("MAPDOCS_")}
-    env["MAPDOCS_DATA_DIR"] = str(data_dir)
+    env = child_env(MAPDOCS_DATA_DIR=str(data_dir))
     subprocess.run([*mapdocs_argv(), "db", "upgrade"], cwd=REPO, env=env, check=True, capture_output=True,
                    timeout=120)
     token = subprocess.run([*mapdocs_argv(), "users", "create", "Duty", "--role", "triage"], cwd=REPO,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.service.cli_run import REPO, mapdocs_argv
+from tests.service.svc_helpers import child_env
 
 pytestmark = pytest.mark.slow
 
@@ -35,8 +35,7 @@ def _get(url: str) -> tuple[int, dict]:
 
 def test_serve_applies_migrations_and_answers_readyz(tmp_path: Path) -> None:
     port = _free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("MAPDOCS_")}
-    env["MAPDOCS_DATA_DIR"] = str(tmp_path / "var")
+    env = child_env(MAPDOCS_DATA_DIR=str(tmp_path / "var"))
     process = subprocess.Popen([*mapdocs_argv(), "serve", "--port", str(port)], cwd=REPO, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
