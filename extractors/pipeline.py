@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from extractors import base
 from extractors.base import ExtractionContext, ExtractionResult, Issue
 from extractors.errors import NotAnAssessmentForm, UnsupportedMediaType
+from extractors.pdfium_lock import pdfium_guard
 from extractors.safety import inspect_document
 from extractors.sniff import sniff_media_type
 
@@ -43,7 +44,8 @@ def inspect(data: bytes, ctx: ExtractionContext | None = None) -> Inspection:
     media_type = sniff_media_type(data)
     if media_type not in ACCEPTED_MEDIA_TYPES:
         raise UnsupportedMediaType()
-    report = inspect_document(data, media_type, ctx)
+    with pdfium_guard(media_type):
+        report = inspect_document(data, media_type, ctx)
     return Inspection(media_type=media_type, page_count=report.page_count,
                       encrypted=report.encrypted, issues=list(report.issues))
 
@@ -56,13 +58,14 @@ def extract(data: bytes, ctx: ExtractionContext | None = None,
     media_type = media_type or (inspection.media_type if inspection else "")
     import extractors.registry  # noqa: F401  (registers the built-in extractors)
 
-    candidates = [(ex.score(media_type, data, ctx), ex) for ex in base.registered()
-                  if media_type in ex.media_types]
-    candidates = [(score, ex) for score, ex in candidates if score > 0]
-    if not candidates:
-        raise NotAnAssessmentForm("No reader for this kind of document recognises it as a form")
-    candidates.sort(key=lambda pair: pair[0], reverse=True)
-    result = candidates[0][1].extract(data, ctx)
+    with pdfium_guard(media_type):
+        candidates = [(ex.score(media_type, data, ctx), ex) for ex in base.registered()
+                      if media_type in ex.media_types]
+        candidates = [(score, ex) for score, ex in candidates if score > 0]
+        if not candidates:
+            raise NotAnAssessmentForm("No reader for this kind of document recognises it as a form")
+        candidates.sort(key=lambda pair: pair[0], reverse=True)
+        result = candidates[0][1].extract(data, ctx)
     if inspection:
         result.issues[:0] = inspection.issues
     return result

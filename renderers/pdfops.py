@@ -38,6 +38,7 @@ from pypdf.generic import (
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
+from extractors.pdfium_lock import PDFIUM_LOCK
 from renderers.errors import PdfError, RenderError
 
 log = logging.getLogger(__name__)
@@ -348,30 +349,34 @@ def downsample_scanned(pdf: bytes, dpi: int = 150, greyscale: bool = True, quali
     if not scanned:
         return pdf
     writer = PdfWriter(clone_from=reader)
-    document = pdfium.PdfDocument(pdf)
-    try:
-        for index in scanned:
-            page = document[index]
-            try:
-                bitmap = page.render(scale=dpi / 72, grayscale=greyscale, rotation=0)
-                image = bitmap.to_pil()
+    with PDFIUM_LOCK:  # PDFium is not thread-safe (see extractors.pdfium_lock)
+        document = pdfium.PdfDocument(pdf)
+        try:
+            for index in scanned:
+                page = document[index]
+                try:
+                    bitmap = page.render(scale=dpi / 72, grayscale=greyscale, rotation=0)
+                    image = bitmap.to_pil()
+                    box = (float(page.get_width()), float(page.get_height()))
+                finally:
+                    page.close()
                 jpeg, colour = _jpeg(image, greyscale, quality)
-                size = image.size
-                box = (float(page.get_width()), float(page.get_height()))
-            finally:
-                page.close()
-            old = writer.pages[index]
-            new = _image_page(writer, jpeg, colour, size, box)
-            old[NameObject("/Resources")] = new.raw_get("/Resources")
-            old[NameObject("/Contents")] = new.raw_get("/Contents")
-            old[NameObject("/MediaBox")] = RectangleObject([0, 0, box[0], box[1]])
-            for key in ("/CropBox", "/TrimBox", "/BleedBox", "/ArtBox", "/Rotate"):
-                if key in old:
-                    del old[NameObject(key)]
-    finally:
-        document.close()
+                _replace_page(writer, index, _image_page(writer, jpeg, colour, image.size, box), box)
+        finally:
+            document.close()
     writer.compress_identical_objects()  # defaults: drop duplicates and the replaced images
     return _write(writer)
+
+
+def _replace_page(writer: PdfWriter, index: int, new: PageObject, box: tuple[float, float]) -> None:
+    """Give page ``index`` the new page's content and size, keeping its place and outline."""
+    old = writer.pages[index]
+    old[NameObject("/Resources")] = new.raw_get("/Resources")
+    old[NameObject("/Contents")] = new.raw_get("/Contents")
+    old[NameObject("/MediaBox")] = RectangleObject([0, 0, box[0], box[1]])
+    for key in ("/CropBox", "/TrimBox", "/BleedBox", "/ArtBox", "/Rotate"):
+        if key in old:
+            del old[NameObject(key)]
 
 
 @_translated
