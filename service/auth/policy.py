@@ -28,7 +28,7 @@ fuller permission model (panel members seeing their agency's cases) comes later;
 | templates.read (a panel's template versions) | | ✓ | ✓ | | | ✓ |
 | templates.upload | | ✓ | | | | ✓ |
 | packs.build (build a meeting's agenda packs) | | ✓ | ✓ | | | ✓ |
-| packs.read (the manifest, the sharing log; download a pack, e.g. full.pdf) | | ✓ | ✓ | | | ✓ |
+| packs.read (the manifest; download a pack, e.g. full.pdf) | | ✓ | ✓ | | | ✓ |
 | packs.send (mail each agency a link to its own pack) | | ✓ | | | | ✓ |
 
 Auditors see metadata and the audit trail but not the contents of referrals.
