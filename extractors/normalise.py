@@ -206,6 +206,75 @@ def looks_like_postcode(value: str) -> bool:
     return bool(_POSTCODE.match(re.sub(r"\s+", "", value).upper()))
 
 
+# OCR confuses letters and digits of the same shape. A code with a fixed pattern says which
+# one each position holds, so a misread can be put right by position, and only there.
+_AS_DIGIT = {"S": "5", "O": "0", "I": "1", "L": "1", "B": "8", "Z": "2"}
+_AS_LETTER = {"0": "O", "5": "S", "1": "I", "8": "B", "£": "E", "7": "T", "2": "Z"}
+#: UK postcode outward codes by length (L letter, D digit, A either), inward code is DLL
+_OUTWARD_SHAPES = {2: ("LD",), 3: ("LDD", "LLD", "LDL"), 4: ("LLDD", "LLDL")}
+#: a UPN: a check letter, eleven digits, then a digit or (temporary UPN) a letter
+_UPN_SHAPE = "L" + "D" * 11 + "A"
+
+
+def _fit(text: str, shape: str) -> tuple[str, int] | None:
+    """``text`` read by ``shape`` position by position, with how many characters were changed."""
+    out: list[str] = []
+    changed = 0
+    for char, kind in zip(text, shape, strict=True):
+        if kind == "A" and char.isascii() and char.isalnum():
+            fixed: str | None = char
+        elif kind == "D":
+            fixed = char if char.isdigit() else _AS_DIGIT.get(char)
+        else:
+            fixed = char if char.isascii() and char.isalpha() else _AS_LETTER.get(char)
+        if fixed is None:
+            return None
+        changed += fixed != char
+        out.append(fixed)
+    return "".join(out), changed
+
+
+def _read_by_shape(compact: str, shapes: tuple[str, ...]) -> tuple[str, bool] | None:
+    """The one reading of ``compact`` that fits a shape with fewest changes; None if none or two tie."""
+    fits = sorted({fit for shape in shapes if len(shape) == len(compact) and (fit := _fit(compact, shape))},
+                  key=lambda fit: fit[1])
+    if not fits or (len(fits) > 1 and fits[0][1] == fits[1][1]):
+        return None
+    return fits[0][0], fits[0][1] > 0
+
+
+def read_postcode(value: str | None) -> tuple[str | None, bool]:
+    """A postcode as ``normalise_postcode`` gives it, OCR letter/digit confusions put right by position.
+
+    Returns ``(postcode, corrected)``: ``corrected`` is True when a character was changed
+    ("E8 SFL" → "E8 5FL", "£2 2NQ" → "E2 2NQ"), so the caller can flag the value for review.
+    Text that fits no postcode shape even after correction comes back as written.
+    """
+    text = clean_text(value)
+    if text is None:
+        return None, False
+    compact = re.sub(r"\s+", "", text).upper()
+    shapes = tuple(outward + "DLL" for outward in _OUTWARD_SHAPES.get(len(compact) - 3, ()))
+    found = _read_by_shape(compact, shapes)
+    if found is None:
+        return normalise_postcode(text), False
+    fixed, corrected = found
+    return fixed[:-3] + " " + fixed[-3:], corrected
+
+
+def read_upn(value: str | None) -> tuple[str | None, bool]:
+    """A unique pupil number as ``normalise_code`` gives it, OCR confusions put right by position.
+
+    Returns ``(upn, corrected)`` ("7682318722269" → ("T682318722269", True)); text that
+    does not fit a UPN even after correction comes back as written, uncorrected.
+    """
+    code = normalise_code(value)
+    if code is None:
+        return None, False
+    found = _read_by_shape(code, (_UPN_SHAPE,))
+    return found if found is not None else (code, False)
+
+
 def normalise_phone(value: str | None) -> str | None:
     """Digits only, a leading + kept ("+44 7557 824975" → "+447557824975")."""
     text = clean_text(value)

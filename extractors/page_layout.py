@@ -46,6 +46,13 @@ _BULLETS = "-–—•●▪◦‣⁃∙*·➢❖"
 _LIST_MARKER = re.compile(rf"^\s*(?:o(?=\s)|[{_BULLETS}]|\(?\d{{1,2}}[.)]|\(?[a-z][.)](?=\s))\s*")
 _PAGE_NUMBER = re.compile(r"\bpage\s*\d+(\s*(of|/)\s*\d+)?\s*$", re.IGNORECASE)
 _PROTECTIVE_MARKING = re.compile(r"^\s*(official|confidential|restricted|protect)\b", re.IGNORECASE)
+#: a form's version in a running footer ("v4", "v2.1", "version 3", "Rev. 2"); digits already "#"
+_FORM_VERSION = re.compile(r"\b(?:v\s?#(?:\.#)*|ver(?:sion)?\.?\s*#(?:\.#)*|rev(?:ision)?\b\.?)",
+                           re.IGNORECASE)
+#: share of the page height at the top and bottom searched for running headers and footers
+_MARGIN_BAND = 0.05
+#: a wider band for lines that say they are a running footer (a page number, marking or version)
+_MARKED_BAND = 0.08
 
 
 # ----------------------------------------------------------------- tokens and lines
@@ -462,32 +469,54 @@ def _is_text_box(tokens: list[_Token]) -> bool:
 def margin_words(pages: Sequence[PageWords]) -> list[set[int]]:
     """Indexes of each page's running headers and footers.
 
-    Those are page numbers, protective markings ("OFFICIAL – SENSITIVE") and margin
-    lines repeated on several pages (digits ignored).
+    Those are margin lines repeated on several pages (digits ignored), and margin lines
+    that mark themselves as running text: a page number, a protective marking
+    ("OFFICIAL – SENSITIVE") or a form version ("Hackney CSF v4"). A marked line goes
+    whole, with the form name beside the page number, so a one-page scan's footer does
+    not become an answer.
     """
-    per_page: list[list[tuple[str, list[int]]]] = []
+    per_page: list[list[tuple[list[tuple[str, list[int]]], bool]]] = []
     counts: Counter[str] = Counter()
     for page in pages:
-        band = page.height * 0.05
-        tokens = [_Token(box=w.box, text=w.text, confidence=float(i))
-                  for i, w in enumerate(page.words) if w.box.top < band or w.box.bottom > page.height - band]
-        entries: list[tuple[str, list[int]]] = []
-        for line in group_lines(tokens):
-            for seg in _split_segments(line):
-                text = " ".join(t.text for t in seg)
-                key = re.sub(r"\d+", "#", text.lower()).strip()
-                entries.append((key, [int(t.confidence) for t in seg]))
+        entries = [_margin_line(line, line.box.top > page.height / 2)
+                   for line in group_lines(_band_tokens(page, _MARKED_BAND))]
         per_page.append(entries)
-        counts.update({key for key, _ in entries})
+        counts.update({key for segments, _ in entries for key, _ in segments})
     drop: list[set[int]] = []
-    for entries in per_page:
+    for page, entries in zip(pages, per_page, strict=True):
         dropped: set[int] = set()
-        for key, indexes in entries:
-            repeated = len(pages) > 1 and counts[key] >= 2
-            if repeated or _PAGE_NUMBER.search(key.replace("#", "1")) or _PROTECTIVE_MARKING.match(key):
-                dropped.update(indexes)
+        in_band = {int(t.confidence) for t in _band_tokens(page, _MARGIN_BAND)}
+        for segments, marked in entries:
+            for key, indexes in segments:
+                repeated = len(pages) > 1 and counts[key] >= 2 and set(indexes) <= in_band
+                if marked or repeated:
+                    dropped.update(indexes)
         drop.append(dropped)
     return drop
+
+
+def _band_tokens(page: PageWords, share: float) -> list[_Token]:
+    """The page's words in its top and bottom ``share`` of height, each carrying its index."""
+    band = page.height * share
+    return [_Token(box=w.box, text=w.text, confidence=float(i))
+            for i, w in enumerate(page.words) if w.box.top < band or w.box.bottom > page.height - band]
+
+
+def _margin_line(line: _Line, footer: bool) -> tuple[list[tuple[str, list[int]]], bool]:
+    """A margin line's segments (text with digits as "#", word indexes) and whether it is marked.
+
+    Marked means it says it is running text: a page number or a protective marking
+    anywhere on the line, or in a footer a form version (a title at the top of page one
+    may carry its version too, and names the form type).
+    """
+    segments = [(re.sub(r"\d+", "#", " ".join(t.text for t in seg).lower()).strip(),
+                 [int(t.confidence) for t in seg]) for seg in _split_segments(line)]
+    whole = re.sub(r"\d+", "#", line.text.lower())
+    marked = any(_PAGE_NUMBER.search(key.replace("#", "1")) or _PROTECTIVE_MARKING.match(key)
+                 for key, _ in segments)
+    marked = marked or bool(_PAGE_NUMBER.search(whole.replace("#", "1")))
+    marked = marked or (footer and bool(_FORM_VERSION.search(whole)))
+    return segments, marked
 
 
 _SENTENCE_END = (".", "!", "?", ":", ";")

@@ -107,15 +107,9 @@ def _image_pages(data: bytes, ctx: ExtractionContext) -> Iterator[PageWords]:
 
 def _looks_like_a_form(pages: list[PageWords]) -> bool:
     """Whether the first pages show any section of an assessment form."""
-    from extractors.reader import LayoutReader
-    from extractors.reader.state import CORE_SECTIONS
+    from extractors.reader import form_signals
 
-    reader = LayoutReader(build_layout(pages, "ocr"))
-    try:
-        reader.read()
-    except NotAnAssessmentForm:
-        return len(reader.state.hits & CORE_SECTIONS) >= MIN_PROBE_HITS
-    return True
+    return form_signals(build_layout(pages, "ocr")) >= MIN_PROBE_HITS
 
 
 def scan_layout(data: bytes, media_type: str, ctx: ExtractionContext) -> Layout:

@@ -205,6 +205,20 @@ class Vocabulary:
                 return 0.95
         return 0.0
 
+    def match_unnumbered_block(self, text: str) -> str | None:
+        """The block section a numbered heading names when its number is left off.
+
+        "Child / young person" over Name / Date of birth rows is the block of "Child /
+        young person 1" on a form that has room for one child. The wording alone is
+        also a column header or a label, so the reader accepts it only when record
+        labels follow.
+        """
+        key = label_key(text)
+        for spec in self.sections.values():
+            if spec.records_of and any(key == label_key(phrase) for phrase in spec.numbered):
+                return spec.key
+        return None
+
     @staticmethod
     def looks_like_heading(text: str) -> bool:
         """Short text shaped like a section title: numbered ("Part H –", "5."), upper case, or ending ":".

@@ -12,6 +12,6 @@ Modules, one job each: ``sections`` (headings), ``pairs`` (label/value cells),
 a value), ``confidence`` (the confidence scale), ``state`` and ``core`` (the loop).
 """
 
-from extractors.reader.core import LayoutReader, read_layout
+from extractors.reader.core import LayoutReader, form_signals, read_layout
 
-__all__ = ["LayoutReader", "read_layout"]
+__all__ = ["LayoutReader", "form_signals", "read_layout"]

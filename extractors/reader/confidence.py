@@ -18,6 +18,8 @@ SIGNED_BLOCK_MIN_CONFIDENCE = 0.85
 UNPARSED_CONFIDENCE = 0.5
 #: confidence of an empty field in a section where a label was not recognised
 POSSIBLY_MISSED_CONFIDENCE = 0.6
+#: a postcode or UPN read only after OCR letter/digit confusions were put right by position
+CORRECTED_CONFIDENCE = 0.7
 #: confidence when ticks contradict each other or cannot be read
 AMBIGUOUS_CONFIDENCE = 0.3
 #: a value found by a layout heuristic rather than a label (e.g. a column guessed from its values)

@@ -25,18 +25,25 @@ class LayoutReader(SectionsMixin):
     """Reads one ``Layout``; use :func:`read_layout`."""
 
     def read(self) -> RecordBuilder:
+        self.read_rows()
+        if self.signals() < MIN_CORE_HITS:
+            raise NotAnAssessmentForm(
+                "The document does not carry the sections of an early help assessment form"
+            )
+        return self._build()
+
+    def read_rows(self) -> None:
+        """Read every row of the layout into the reader's state, without building a record."""
         for index, row in enumerate(self.layout.rows):
             self._index = index
             before = self.state.target
             self._row(row)
             if self.state.target is not None and self.state.target is not before:
                 self._target_row = index  # the row of the label / heading now waiting for content
-        core = self.state.hits & CORE_SECTIONS
-        if len(core) < MIN_CORE_HITS:
-            raise NotAnAssessmentForm(
-                "The document does not carry the sections of an early help assessment form"
-            )
-        return self._build()
+
+    def signals(self) -> int:
+        """How many core sections of an assessment form the rows read so far showed."""
+        return len(self.state.hits & CORE_SECTIONS)
 
     def _row(self, row: Row) -> None:
         if row.kind == "table":
@@ -195,3 +202,14 @@ def read_layout(
     """Read a referral record from a layout. Raises ``NotAnAssessmentForm`` for other documents."""
     builder = LayoutReader(layout, vocab).read()
     return builder.result(extractor=extractor, version=version, page_count=layout.page_count)
+
+
+def form_signals(layout: Layout, vocab: Vocabulary | None = None) -> int:
+    """How many core sections of an assessment form ``layout`` shows (0 for other documents).
+
+    A cheap test of whether a document is a form at all, made on its first pages before
+    the rest is OCR'd; :func:`read_layout` needs ``MIN_CORE_HITS`` of them.
+    """
+    reader = LayoutReader(layout, vocab)
+    reader.read_rows()
+    return reader.signals()

@@ -7,7 +7,7 @@ import re
 from extractors.label_text import KEYWORD_SCORE, Match
 from extractors.layout import Cell, Row
 from extractors.reader.pairs import PairsMixin
-from extractors.reader.state import Target, label_like, records_key
+from extractors.reader.state import TABLE_PREFIX, Target, label_like, records_key
 
 
 class SectionsMixin(PairsMixin):
@@ -67,6 +67,10 @@ class SectionsMixin(PairsMixin):
         label = self.vocab.match_field(text, self.state.section, loose=loose)
         if label and self.vocab.fields[label.key].type == "ignore":
             label = None
+        block = self.vocab.match_unnumbered_block(text) if heading is None or heading.score < 1.0 else None
+        if block is not None and self._record_labels_follow(block):
+            self._enter(Match(block, 1.0), text)
+            return True
         target = self.state.target
         if (
             target is not None
@@ -128,6 +132,21 @@ class SectionsMixin(PairsMixin):
             )
         return False
 
+    def _record_labels_follow(self, block: str) -> bool:
+        """Whether the next row with text is a label/value row of the block's records ("Name | Amy")."""
+        section = self.vocab.sections[block].records_of
+        prefix = TABLE_PREFIX.get(section or "")
+        if prefix is None:
+            return False
+        for row in self.layout.rows[self._index + 1 :]:
+            filled = [c for c in row.cells if c.text or c.marks]
+            if not filled:
+                continue
+            match = self.vocab.match_field(filled[0].text, section)
+            path = self.vocab.fields[match.key].path if match is not None else None
+            return len(filled) >= 2 and path is not None and path.startswith(prefix)
+        return False
+
     def _enter(self, heading: Match, text: str) -> None:
         spec = self.vocab.sections[heading.key]
         self.state.hits.add(spec.key)
@@ -136,6 +155,10 @@ class SectionsMixin(PairsMixin):
         section = spec.records_of or spec.key
         if spec.kind == "records" and spec.numbered and re.search(r"\b(?:\d{1,2}|[a-h])\W*$", text):
             self.records[records_key(section)].append({})  # "Child / young person 2": a new record
+        elif spec.records_of:
+            records = self.records[records_key(section)]
+            if records and records[-1]:
+                records.append({})  # an unnumbered block after another record: the next one
         self.state.section = section
         if spec.kind == "list" and spec.target:
             self.state.target = Target("list", spec.target, confidence=min(1.0, heading.score + 0.05))

@@ -13,7 +13,7 @@ from typing import Any
 from extractors import normalise as nz
 from extractors.label_text import Match
 from extractors.layout import Cell, Location
-from extractors.reader.confidence import UNPARSED_CONFIDENCE
+from extractors.reader.confidence import CORRECTED_CONFIDENCE, UNPARSED_CONFIDENCE
 from extractors.reader.state import ReaderBase, Value, label_like, question_text
 from extractors.vocabulary import FieldSpec
 
@@ -58,8 +58,10 @@ class ValuesMixin(ReaderBase):
                 return text, min(conf, UNPARSED_CONFIDENCE)  # kept as written, flagged
             return iso, conf if "1900" <= iso[:4] <= "2100" else min(conf, UNPARSED_CONFIDENCE)
         if ftype == "postcode":
-            value = nz.normalise_postcode(text)
+            value, corrected = nz.read_postcode(text)
             ok = value is not None and nz.looks_like_postcode(value)
+            if corrected:
+                return value, min(conf, CORRECTED_CONFIDENCE)  # fits only after OCR fixes: flagged
             return value, conf if ok else min(conf, 0.6)
         if ftype == "phone":
             phone = nz.normalise_phone(text)
@@ -73,7 +75,9 @@ class ValuesMixin(ReaderBase):
             digits = nz.normalise_digits(text)
             return digits, conf if digits is None or len(digits) == 10 else min(conf, 0.6)
         if ftype == "code":
-            code = nz.normalise_code(text)
+            code, corrected = nz.read_upn(text)
+            if corrected:
+                return code, min(conf, CORRECTED_CONFIDENCE)
             return code, conf if code is None or len(code) == 13 else min(conf, 0.6)
         if ftype == "name":
             return text, conf if not re.search(r"[\d@]", text) else min(conf, 0.6)

@@ -132,3 +132,35 @@ def test_symbol_font_and_other_bullets_are_list_markers(marker: str) -> None:
 )
 def test_more_written_dates(text: str, iso: str) -> None:
     assert nz.parse_date(text) == iso
+
+
+@pytest.mark.parametrize(
+    ("text", "out"),
+    [("E8 SFL", "E8 5FL"), ("£2 2NQ", "E2 2NQ"), ("NNL 8BR", "NN1 8BR"), ("0X1 1AA", "OX1 1AA"),
+     ("B1 I0B", "B1 1OB")],
+)
+def test_ocr_confusions_in_a_postcode_are_put_right_by_position_and_reported(text: str, out: str) -> None:
+    assert nz.read_postcode(text) == (out, True)
+    assert nz.looks_like_postcode(out)
+
+
+@pytest.mark.parametrize(
+    ("text", "out"), [("nw9 9yt", "NW9 9YT"), ("SW1A 1AA", "SW1A 1AA"), ("E8 5FL", "E8 5FL")]
+)
+def test_a_clean_postcode_is_not_reported_as_corrected(text: str, out: str) -> None:
+    assert nz.read_postcode(text) == (out, False)
+
+
+def test_text_that_fits_no_postcode_shape_is_kept_as_written() -> None:
+    assert nz.read_postcode("see address") == (nz.normalise_postcode("see address"), False)
+    assert nz.read_postcode(None) == (None, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "out", "corrected"),
+    [("7682318722269", "T682318722269", True), ("E3O2 1188 44019", "E302118844019", True),
+     ("f3296 73623566", "F329673623566", False), ("A12345678901B", "A12345678901B", False),
+     ("12345", "12345", False)],
+)
+def test_upn_confusions_are_put_right_by_position(text: str, out: str, corrected: bool) -> None:
+    assert nz.read_upn(text) == (out, corrected)

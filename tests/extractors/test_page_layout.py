@@ -134,3 +134,24 @@ def test_boxes_typed_as_brackets_are_marks() -> None:
     layout = build_layout([page(words=line)], "test")
     marks = [m for c in layout.rows[0].cells for m in c.marks]
     assert [(m.label, m.checked) for m in marks] == [("Yes", True), ("No", False)]
+
+
+def test_a_one_page_footer_beside_its_page_number_is_dropped_whole() -> None:
+    # a single page: nothing repeats, so only the page number marks the line as a footer
+    words = (words_line("Excluded agencies", 40, 300) + words_line("Housing", 40, 320)
+             + words_line("Hackney CSF", 40, 805, size=7) + words_line("Page 1", 500, 805, size=7))
+    layout = build_layout([page(1, words=words)], "test")
+    assert [r.text for r in layout.rows] == ["Excluded agencies", "Housing"]
+
+
+def test_a_one_page_footer_naming_the_form_version_is_dropped_but_a_titled_version_stays() -> None:
+    words = (words_line("Common Support Framework v4", 40, 30) + words_line("Body text", 40, 300)
+             + words_line("Early help form version 2", 40, 790, size=7))
+    layout = build_layout([page(1, words=words)], "test")
+    assert [r.text for r in layout.rows] == ["Common Support Framework v4", "Body text"]
+
+
+def test_body_text_near_the_foot_without_a_marker_stays() -> None:
+    words = words_line("Body text", 40, 300) + words_line("Signed by the family support worker", 40, 790)
+    layout = build_layout([page(1, words=words)], "test")
+    assert [r.text for r in layout.rows] == ["Body text", "Signed by the family support worker"]

@@ -5,7 +5,7 @@ import pytest
 from extractors.base import REVIEW_THRESHOLD
 from extractors.errors import NotAnAssessmentForm
 from extractors.layout import Cell, Layout, Mark, PdfLocation, Row
-from extractors.reader import read_layout
+from extractors.reader import form_signals, read_layout
 
 #: enough recognisable sections that a synthetic layout counts as a form
 FRAME = [["Child details"], ["Parents / carers"], ["Safeguarding"], ["Consent"]]
@@ -621,3 +621,54 @@ def test_a_labelled_box_under_a_label_is_not_taken_as_its_answer() -> None:
         row("Date", "26/05/2024", table=4),
     )
     assert r["consent"]["name"] == "Agnieszka Okafor"
+
+
+@pytest.mark.parametrize("heading", ["Child / young person", "Child details", "About the child"])
+def test_an_unnumbered_child_heading_over_name_and_birth_date_rows_is_one_child(heading: str) -> None:
+    r = rec(
+        row("Family details", kind="heading"),
+        row("Postcode", "E8 1AA"),
+        row(heading, kind="heading"),
+        row("Name", "Amy Stone"),
+        row("Date of birth", "1/2/2015"),
+    )
+    assert [(c["full_name"], c["date_of_birth"]) for c in r["children"]] == [("Amy Stone", "2015-02-01")]
+    assert r["family"]["postcode"] == "E8 1AA"
+
+
+def test_an_unnumbered_child_block_after_a_children_table_is_the_next_child() -> None:
+    r = rec(
+        row("Child details", kind="heading"),
+        row("Child's name", "Date of birth"),
+        row("Amy Stone", "1/2/2015"),
+        row("Child / young person"),
+        row("Name", "Ben Stone"),
+        row("Date of birth", "2/3/2017"),
+    )
+    assert [c["full_name"] for c in r["children"]] == ["Amy Stone", "Ben Stone"]
+
+
+def test_ocr_corrected_postcode_and_upn_are_flagged_for_review() -> None:
+    result = read(
+        row("Family details", kind="heading"),
+        row("Postcode", "E8 SFL"),
+        row("Child details", kind="heading"),
+        row("Name", "Amy Stone"),
+        row("UPN", "7682318722269"),
+    )
+    assert result.record is not None
+    assert result.record["family"]["postcode"] == "E8 5FL"
+    assert result.record["children"][0]["upn"] == "T682318722269"
+    assert result.confidence["family.postcode"] < REVIEW_THRESHOLD
+    assert result.confidence["children[0].upn"] < REVIEW_THRESHOLD
+
+
+def test_a_clean_postcode_keeps_full_confidence() -> None:
+    result = read(row("Family details", kind="heading"), row("Postcode", "E8 5FL"))
+    assert result.confidence["family.postcode"] == 1.0
+
+
+def test_form_signals_count_the_core_sections_without_raising() -> None:
+    assert form_signals(Layout(rows=[row("Annual report"), row("Income", "£3m")])) == 0
+    assert form_signals(Layout(rows=[row("Safeguarding"), row("Consent")])) == 2
+    assert form_signals(Layout(rows=[row(*r) for r in FRAME])) >= 4

@@ -259,3 +259,10 @@ def test_list_sections_must_target_a_record_list() -> None:
     data["tables"]["parents"]["keywords"]["colour"] = [["red"]]
     with pytest.raises(VocabularyError):
         parse(data)
+
+
+def test_a_numbered_block_heading_without_its_number_names_the_block() -> None:
+    vocab = load()
+    assert vocab.match_unnumbered_block("Child / young person") == "child_block"
+    assert vocab.match_unnumbered_block("Child / young person 2") is None
+    assert vocab.match_unnumbered_block("Strengths") is None

@@ -1,6 +1,6 @@
 """Generate held-out layout D: a made-up council's early help form unlike layouts A, B and C.
 
-Run ``python tests/layouts/make_layout_d.py`` to rewrite ``layout_d.docx``,
+Run ``python -m tests.layouts.make_layout_d`` from the repository root to rewrite ``layout_d.docx``,
 ``layout_d.pdf`` (LibreOffice's print of the Word file) and ``layout_d.truth.json``.
 
 Everything about the form is invented to test generalisation: other words for every
@@ -14,24 +14,28 @@ line. The family is fictional. The readers must not special-case this layout.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
-from docx.shared import Cm, Pt
-from docx.table import Table
+from docx.shared import Cm
 
-HERE = Path(__file__).resolve().parent
-DOCX, PDF, TRUTH = HERE / "layout_d.docx", HERE / "layout_d.pdf", HERE / "layout_d.truth.json"
-ON, OFF = "\u2612", "\u2610"
+from tests.layouts.builder import (
+    OFF,
+    ON,
+    LayoutFiles,
+    bold_line,
+    heading,
+    new_document,
+    table,
+    ticks,
+    title,
+    write_layout,
+)
+
+FILES = LayoutFiles("d")
+DOCX, PDF, TRUTH = FILES.docx, FILES.pdf, FILES.truth
 
 TRUTH_RECORD: dict[str, Any] = {
     "schema_version": "1",
@@ -100,89 +104,64 @@ def _shade(cell: Any) -> None:
     cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:fill="DCE6F2"/>'))
 
 
-def _rows(doc: Any, rows: list[tuple[str, str]], widths: tuple[float, float] = (6.0, 11.0)) -> Table:
+def _rows(doc: Any, rows: list[tuple[str, str]], widths: tuple[float, float] = (6.0, 11.0)) -> None:
     """A vertical list of label | value rows."""
-    table = doc.add_table(rows=len(rows), cols=2)
-    table.style = "Table Grid"
-    for column, width in zip(table.columns, widths, strict=True):
+    grid = doc.add_table(rows=len(rows), cols=2)
+    grid.style = "Table Grid"
+    for column, width in zip(grid.columns, widths, strict=True):
         column.width = Cm(width)
-    for row, (label, value) in zip(table.rows, rows, strict=True):
+    for row, (label, value) in zip(grid.rows, rows, strict=True):
         row.cells[0].width, row.cells[1].width = Cm(widths[0]), Cm(widths[1])
         row.cells[0].paragraphs[0].add_run(label)
         _shade(row.cells[0])
         row.cells[1].paragraphs[0].add_run(value)
-    return table
 
 
-def _ticks(options: list[tuple[str, bool]]) -> str:
-    return "   ".join(f"{ON if on else OFF} {label}" for label, on in options)
-
-
-def _heading(doc: Any, text: str) -> None:
-    paragraph = doc.add_paragraph()
-    run = paragraph.add_run(text.upper())
-    run.bold = True
-    run.font.size = Pt(12)
+def _shaded_header_table(doc: Any, rows: list[list[str]]) -> None:
+    """A table whose bold header row is shaded like the label cells."""
+    grid = table(doc, rows, bold_first_row=True)
+    for cell in grid.rows[0].cells:
+        _shade(cell)
 
 
 def build_docx(path: Path) -> None:
-    doc = Document()
-    normal = doc.styles["Normal"]
-    normal.font.name = "Arial"
-    normal.font.size = Pt(10)
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2.0))
-    section.header.paragraphs[0].add_run("OFFICIAL – SENSITIVE").bold = True
-    section.footer.paragraphs[0].add_run("Eastmere Family Help Request – version 3.2 (fictional)")
-
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run("Eastmere Borough Council\nRequest for Family Help")
-    run.bold = True
-    run.font.size = Pt(16)
+    doc = new_document(font="Arial", margin_cm=2.0, header="OFFICIAL – SENSITIVE",
+                       footer="Eastmere Family Help Request – version 3.2 (fictional)")
+    title(doc, "Eastmere Borough Council\nRequest for Family Help")
     doc.add_paragraph("Please complete every part. Send to the Family Help Hub.")
 
-    _heading(doc, "Part A – Assessor")
+    heading(doc, upper=True, text="Part A – Assessor")
     _rows(doc, [("Assessor", "Olu Fashola"), ("Job title", "Pastoral Lead"),
                 ("Organisation", "Eastmere Academy"), ("Contact number", "01632 960418"),
                 ("Email address", "O.Fashola@eastmere-academy.example"),
                 ("Date request completed", "4th June 2024")])
 
-    _heading(doc, "Part B – Agreement to share information")
+    heading(doc, upper=True, text="Part B – Agreement to share information")
     doc.add_paragraph("We will only share what is needed to help your family, with the services "
                       "named on this form.")
     _rows(doc, [
         ("Does the family agree to information being shared with the services named?",
-         _ticks([("Agreed", True), ("Not agreed", False)])),
+         ticks([("Agreed", True), ("Not agreed", False)])),
         ("Does the family agree to be discussed at the Family Help Panel?",
-         _ticks([("Yes", True), ("No", False)])),
-        ("Who gave agreement", _ticks([("Parent or carer", True), ("Young person (13+)", False)])),
+         ticks([("Yes", True), ("No", False)])),
+        ("Who gave agreement", ticks([("Parent or carer", True), ("Young person (13+)", False)])),
         ("Name of person agreeing", "Mariam Haddad"),
         ("Date agreed", "03.06.24"),
     ], widths=(9.0, 8.0))
-    doc.add_paragraph().add_run("Services the family have asked us not to share with").bold = True
+    bold_line(doc, "Services the family have asked us not to share with")
     for name in TRUTH_RECORD["consent"]["excluded_agencies"]:
         doc.add_paragraph(name, style="List Bullet")
 
-    _heading(doc, "Part C – The household")
+    heading(doc, upper=True, text="Part C – The household")
     _rows(doc, [("Where the family live", "29 Larkspur Close\nEastmere"), ("Post code", "em4 7ql"),
                 ("Language spoken at home", "Arabic"),
-                ("Does the family need an interpreter?", _ticks([("Yes", True), ("No", False)]))])
-    doc.add_paragraph().add_run("Adults in the household").bold = True
-    adults = doc.add_table(rows=3, cols=3)
-    adults.style = "Table Grid"
-    for cell, text in zip(adults.rows[0].cells, ("Adult's name", "Relationship to the children",
-                                                  "Mobile"), strict=True):
-        cell.paragraphs[0].add_run(text).bold = True
-        _shade(cell)
-    for row, values in zip(adults.rows[1:], (("Mariam Haddad", "Mother", "07700 900812"),
-                                            ("Steven Brown", "Stepfather", "07700-900-377")), strict=True):
-        for cell, text in zip(row.cells, values, strict=True):
-            cell.paragraphs[0].add_run(text)
+                ("Does the family need an interpreter?", ticks([("Yes", True), ("No", False)]))])
+    bold_line(doc, "Adults in the household")
+    _shaded_header_table(doc, [["Adult's name", "Relationship to the children", "Mobile"],
+                               ["Mariam Haddad", "Mother", "07700 900812"],
+                               ["Steven Brown", "Stepfather", "07700-900-377"]])
 
-    _heading(doc, "Part D – Children in the household")
+    heading(doc, upper=True, text="Part D – Children in the household")
     children = [
         ("Child 1", [("Name", "Kai Haddad-Brown"), ("D.O.B.", "17/09/2010"), ("Sex", "Male"),
                      ("Nursery / school attended", "Eastmere Academy"), ("NHS no.", "612 039 4857"),
@@ -192,75 +171,51 @@ def build_docx(path: Path) -> None:
                      ("NHS no.", "7391045528"), ("Unique pupil number", "Not known")]),
         ("Child 3", [("Name", "Unborn baby of Mariam Haddad"), ("Due date", "12/10/2024")]),
     ]
-    for heading, rows in children:
-        doc.add_paragraph().add_run(heading).bold = True
+    for child_heading, rows in children:
+        bold_line(doc, child_heading)
         _rows(doc, rows)
 
-    _heading(doc, "Part E – Worries")
+    heading(doc, upper=True, text="Part E – Worries")
     for item in TRUTH_RECORD["needs"]:
         doc.add_paragraph(item, style="List Bullet")
-    _heading(doc, "Part F – Things that are going well")
+    heading(doc, upper=True, text="Part F – Things that are going well")
     for number, item in enumerate(TRUTH_RECORD["strengths"], start=1):
         doc.add_paragraph(f"{number}. {item}")
 
-    _heading(doc, "Part G – Changes the family want to achieve")
+    heading(doc, upper=True, text="Part G – Changes the family want to achieve")
     for number, goal in enumerate(TRUTH_RECORD["desired_outcomes"], start=1):
         doc.add_paragraph(f"{number}. {goal['outcome']}")
         doc.add_paragraph(f"We'll know this has worked when: {goal['success_criteria']}")
 
-    _heading(doc, "Part H – In their own words")
-    doc.add_paragraph().add_run("Young person's own words").bold = True
+    heading(doc, upper=True, text="Part H – In their own words")
+    bold_line(doc, "Young person's own words")
     doc.add_paragraph(TRUTH_RECORD["child_views"])
-    doc.add_paragraph().add_run("What the parents told us").bold = True
+    bold_line(doc, "What the parents told us")
     doc.add_paragraph(TRUTH_RECORD["parent_views"])
 
-    _heading(doc, "Part I – Other services supporting the family")
-    services = doc.add_table(rows=4, cols=4)
-    services.style = "Table Grid"
-    for cell, text in zip(services.rows[0].cells, ("Service", "Worker's name", "Their role",
-                                                    "Phone"), strict=True):
-        cell.paragraphs[0].add_run(text).bold = True
-        _shade(cell)
-    for row, values in zip(services.rows[1:], (
-            ("School Nursing", "Beth Carrow", "School Nurse", "01632 960100"),
-            ("Young Carers Service", "", "Support Worker", "01632 960222"),
-            ("Midwifery", "Jo Pennant", "Community Midwife", "01632 960333")), strict=True):
-        for cell, text in zip(row.cells, values, strict=True):
-            cell.paragraphs[0].add_run(text)
+    heading(doc, upper=True, text="Part I – Other services supporting the family")
+    _shaded_header_table(doc, [["Service", "Worker's name", "Their role", "Phone"],
+                               ["School Nursing", "Beth Carrow", "School Nurse", "01632 960100"],
+                               ["Young Carers Service", "", "Support Worker", "01632 960222"],
+                               ["Midwifery", "Jo Pennant", "Community Midwife", "01632 960333"]])
 
-    _heading(doc, "Part J – Eastmere continuum of need")
+    heading(doc, upper=True, text="Part J – Eastmere continuum of need")
     _rows(doc, [("Level of need agreed", "\n".join([
         f"{OFF} Level 1 – Universal", f"{OFF} Level 2 – Early help",
         f"{ON} Level 3 – Complex needs", f"{OFF} Level 4 – Specialist / statutory"]))], widths=(6.0, 11.0))
 
-    _heading(doc, "Part K – Risk of harm")
+    heading(doc, upper=True, text="Part K – Risk of harm")
     _rows(doc, [("Is there reason to think any child is at risk of significant harm?",
-                 _ticks([("Yes", False), ("No", True)])),
+                 ticks([("Yes", False), ("No", True)])),
                 ("If yes, what action has been taken", "")], widths=(9.0, 8.0))
 
-    _heading(doc, "Part L – Management oversight")
+    heading(doc, upper=True, text="Part L – Management oversight")
     _rows(doc, [("Reviewing manager", "Ruth Ellington"), ("Date reviewed", "7 June 2024")])
     doc.save(str(path))
 
 
-def build_pdf(docx: Path, pdf: Path) -> None:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        sys.exit("LibreOffice (soffice) is needed to print layout D to PDF")
-    with tempfile.TemporaryDirectory() as work:
-        profile = Path(work) / "profile"
-        subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                        "--convert-to", "pdf", "--outdir", work, str(docx)],
-                       check=True, timeout=180, capture_output=True)
-        shutil.copyfile(Path(work) / (docx.stem + ".pdf"), pdf)
-
-
 def main() -> None:
-    build_docx(DOCX)
-    build_pdf(DOCX, PDF)
-    TRUTH.write_text(json.dumps(TRUTH_RECORD, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    for path in (DOCX, PDF, TRUTH):
-        print(path.name)
+    write_layout(FILES, build_docx, TRUTH_RECORD)
 
 
 if __name__ == "__main__":
