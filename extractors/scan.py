@@ -38,7 +38,8 @@ from extractors.words import PageWords, page_words_from_pdfium
 
 log = logging.getLogger(__name__)
 
-VERSION = "1"
+NAME = "scan"
+VERSION = "2"
 #: a PDF page with fewer printed characters than this is a scanned page
 MIN_PAGE_CHARS = 20
 #: pages OCR'd before deciding whether the document is a form at all
@@ -105,7 +106,7 @@ def _image_pages(data: bytes, ctx: ExtractionContext) -> Iterator[PageWords]:
         yield _ocr(frame, index + 1, ctx)
 
 
-def _looks_like_a_form(pages: list[PageWords]) -> bool:
+def looks_like_a_form(pages: list[PageWords]) -> bool:
     """Whether the first pages show any section of an assessment form."""
     from extractors.reader import form_signals
 
@@ -121,18 +122,36 @@ def scan_layout(data: bytes, media_type: str, ctx: ExtractionContext) -> Layout:
         pages.append(words)
         if not probed and len(pages) == PROBE_PAGES:
             probed = True
-            if not _looks_like_a_form(pages):
+            if not looks_like_a_form(pages):
                 raise NotAnAssessmentForm("The first pages do not carry the sections of an assessment form")
     if not any(page.words for page in pages):
         raise BlankScan()
     return build_layout(pages, "ocr")
 
 
+def record_from_pages(pages: list[PageWords]) -> ExtractionResult:
+    """The one way a scan's page words become a record.
+
+    Used by the one-pass reader and the page-by-page job alike, so both give the same
+    record: rows, label reading, then the scan's own review flags.
+    """
+    if not any(page.words for page in pages):
+        raise BlankScan()
+    return record_from_layout(build_layout(pages, "ocr"))
+
+
+def record_from_layout(layout: Layout) -> ExtractionResult:
+    from extractors.reader import read_layout
+
+    result = read_layout(layout, extractor=NAME, version=VERSION)
+    return flag_unforgiving_values(flag_blank_answers(result))
+
+
 @base.register
 class ScanExtractor:
     """Scanned forms; outscores ``image`` for images and ``pdf-text`` for PDFs with image pages."""
 
-    name = "scan"
+    name = NAME
     version = VERSION
     media_types: tuple[str, ...] = (PDF, PNG, JPEG, TIFF)
 
@@ -156,9 +175,7 @@ class ScanExtractor:
         except Exception as exc:  # vendor failures must not escape this module
             log.warning("scan failed: %s", type(exc).__name__)
             raise DamagedDocument() from None
-        from extractors.reader import read_layout
-
-        return flag_blank_answers(read_layout(layout, extractor=self.name, version=self.version))
+        return record_from_layout(layout)
 
 
 def _blank_paths(node: object, prefix: str = "") -> Iterator[str]:
@@ -191,4 +208,22 @@ def flag_blank_answers(result: ExtractionResult) -> ExtractionResult:
             if not any(issue.path == path for issue in result.issues):
                 result.issues.append(Issue(path=path, severity="warning", code="blank-on-scan",
                                            message="Nothing was read here from the scan; check the original"))
+    return result
+
+
+#: values OCR cannot be trusted to read unaided: no dictionary word and no check digit
+#: catches one misread letter ("rn" read as "m" turns one valid address into another)
+UNFORGIVING_SUFFIXES = (".email",)
+UNFORGIVING_CONFIDENCE = 0.75
+
+
+def flag_unforgiving_values(result: ExtractionResult) -> ExtractionResult:
+    """Mark OCR'd values without redundancy (email addresses) for review, however sure the OCR was."""
+    for path, value_confidence in list(result.confidence.items()):
+        if path.endswith(UNFORGIVING_SUFFIXES) and value_confidence > UNFORGIVING_CONFIDENCE:
+            result.confidence[path] = UNFORGIVING_CONFIDENCE
+            if not any(issue.path == path for issue in result.issues):
+                result.issues.append(Issue(path=path, severity="warning", code="ocr-unverifiable",
+                                           message="Read from a scan with nothing to check it against; "
+                                                   "compare with the original"))
     return result

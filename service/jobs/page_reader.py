@@ -24,7 +24,7 @@ from extractors.errors import ExtractionError
 from extractors.words import Box, InputBox, PageWords, Rect, Word
 
 #: the registered extractor whose documents are split into pages
-SCAN_EXTRACTOR = "scan"
+SCAN_EXTRACTOR = "scan"  # extractors.scan.NAME, without importing OCR at start-up
 
 
 @dataclass(frozen=True)
@@ -115,19 +115,14 @@ def read_page(data: bytes, page_plan: PagePlan, index: int, ctx: ExtractionConte
 def looks_like_a_form(pages: Sequence[PageWords]) -> bool:
     from extractors import scan
 
-    probe = getattr(scan, "looks_like_a_form", None) or scan._looks_like_a_form
-    return bool(probe(list(pages)))
+    return scan.looks_like_a_form(list(pages))
 
 
 def read_pages(data: bytes, pages: Sequence[PageWords], ctx: ExtractionContext) -> ExtractionResult:
-    """The record from all pages, as the scan extractor reads it (with the upload-time issues)."""
+    """The record from all pages, exactly as the scan extractor reads it (with the upload-time issues)."""
     from extractors import scan
-    from extractors.page_layout import build_layout
-    from extractors.reader import read_layout
 
-    if not any(page.words for page in pages):
-        raise scan.BlankScan()
-    result = read_layout(build_layout(list(pages), "ocr"), extractor=SCAN_EXTRACTOR, version=scan.VERSION)
+    result = scan.record_from_pages(list(pages))
     result.issues[:0] = pipeline.inspect(data, ctx).issues
     return result
 
