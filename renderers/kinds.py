@@ -11,10 +11,17 @@ from typing import Any
 
 from renderers.agenda import AgendaContext
 from renderers.errors import TemplateNotFound
+from renderers.letters import FamilyLetterContext, ProfessionalSummaryContext, ReferrerNoticeContext
 from renderers.templates import validate_template
+from renderers.tracking_form import TrackingFormContext
 
 CONTEXTS: dict[str, type[Any]] = {
     "agenda": AgendaContext,
+    "family_letter": FamilyLetterContext,
+    "family_letter_large_print": FamilyLetterContext,
+    "referrer_notice": ReferrerNoticeContext,
+    "professional_summary": ProfessionalSummaryContext,
+    "tracking_form": TrackingFormContext,
 }
 
 

@@ -810,6 +810,200 @@ def packs_send(meeting_id: uuid.UUID, send_now: bool, base_url: str | None) -> N
     _echo_json(result.as_dict())
 
 
+# --- decisions -----------------------------------------------------------------------------------
+
+@cli.group()
+def decisions() -> None:
+    """The chair's decision for a listed case: record (or change, keeping earlier versions), show."""
+
+
+def _parse_actions(texts: Sequence[str]) -> tuple[Any, ...]:
+    from service.decisions.model import ActionInput
+
+    try:
+        return tuple(ActionInput.parse(text) for text in texts)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--action") from None
+
+
+@decisions.command("record")
+@click.argument("case_id", type=click.UUID)
+@click.option("--outcome", required=True, help="Outcome id from the panel's profile.")
+@click.option("--reason", required=True, help="Why, in plain words.")
+@click.option("--lead-professional", "lead_name", required=True, help="Lead professional's name.")
+@click.option("--lead-agency", required=True, help="Lead professional's agency.")
+@click.option("--lead-contact", required=True, help="How the family reaches them (phone or e-mail).")
+@click.option("--review-date", required=True, type=DATE, help="YYYY-MM-DD, within the panel's interval.")
+@click.option("--taf-date", type=DATE, default=None,
+              help="First Team Around the Family meeting, YYYY-MM-DD (needed where the outcome starts one).")
+@click.option("--child-views", default=None, help="How the child's views were taken into account.")
+@click.option("--dissent", default=None, help="Any dissent from the decision.")
+@click.option("--action", "actions", multiple=True, help="'what|who|YYYY-MM-DD' (repeatable).")
+def decisions_record(case_id: uuid.UUID, outcome: str, reason: str, lead_name: str, lead_agency: str,
+                     lead_contact: str, review_date: Any, taf_date: Any, child_views: str | None,
+                     dissent: str | None, actions: tuple[str, ...]) -> None:
+    """Record the decision for CASE_ID and print its id; a broken panel rule exits 1 and says which."""
+    from service.audit.operations import Actor
+    from service.decisions import operations as ops
+    from service.decisions.model import DecisionInput
+
+    data = DecisionInput(outcome_id=outcome, reason=reason, lead_name=lead_name, lead_agency=lead_agency,
+                         lead_contact=lead_contact, review_date=review_date.date(),
+                         taf_date=taf_date.date() if taf_date else None, child_views=child_views,
+                         dissent=dissent, actions=_parse_actions(actions))
+    with _meetings_session() as (_svc, session):
+        row = ops.record_decision(session, case_id, data, actor=Actor.system())
+        click.echo(str(row.id))
+
+
+@decisions.command("show")
+@click.argument("case_id", type=click.UUID)
+@click.option("--all-versions", is_flag=True, help="Every version, oldest first, as JSON Lines.")
+def decisions_show(case_id: uuid.UUID, all_versions: bool) -> None:
+    """The case's current decision as JSON (exit 1 when none is recorded)."""
+    from service.decisions import operations as ops
+    from service.decisions.shapes import decision_json
+
+    with _meetings_session() as (_svc, session):
+        rows = ops.decision_versions(session, case_id)
+        if not rows:
+            raise click.ClickException("no decision is recorded for this case")
+        for row in rows if all_versions else rows[-1:]:
+            _echo_json(decision_json(row))
+
+
+# --- the deadline list ---------------------------------------------------------------------------
+
+@cli.command("overdue")
+@click.option("--panel", default=None, help="Only this panel's items.")
+def overdue_list(panel: str | None) -> None:
+    """Overdue post-panel deadlines, one JSON line each.
+
+    Lines are ``{"kind", "panel", "referral_id", "case_id", "case_ref", "decision_id", "due"}``;
+    kinds: decision_not_notified, letter_not_sent, review_past_due, social_care_not_confirmed.
+    """
+    from service.overdue.operations import overdue_items
+
+    with _meetings_session() as (_svc, session):
+        for item in overdue_items(session, panel=panel):
+            _echo_json(item.as_line())
+
+
+@cli.group()
+def letters() -> None:
+    """Letters to families, notices to referrers and summaries for professionals after panel."""
+
+
+@letters.command("build")
+@click.argument("meeting_id", type=click.UUID)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the documents and manifest.json.")
+def letters_build(meeting_id: uuid.UUID, out_dir: Path) -> None:
+    """Build and store every letter, notice and summary of a meeting's decisions (consent re-checked).
+
+    ``manifest.json`` is exactly ``{"meeting_id", "documents": [{"case_id", "recipient", "kind",
+    "variant", "file"}]}``. Cases whose consent is no longer in force get no family letter.
+    """
+    from service.context import EXTENSION
+    from service.errors import ServiceError
+    from service.letters.operations import build_meeting_letters
+    from service.packs.operations import converter_or_none
+
+    with _app() as app, app.extensions[EXTENSION].db.session() as session:
+        store = app.extensions[EXTENSION].store
+        try:
+            with converter_or_none(app.config) as converter:
+                report = build_meeting_letters(
+                    session, store, meeting_id, converter=converter,
+                    progress=lambda done, total: click.echo(f"case {done} of {total}", err=True))
+        except ServiceError as exc:
+            raise click.ClickException(exc.detail) from None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for doc in report.documents:
+        (out_dir / doc.file).write_bytes(doc.pdf)
+    (out_dir / "manifest.json").write_text(json.dumps(report.manifest(), indent=2) + "\n", encoding="utf-8")
+    for case_id, reason in report.skipped.items():
+        click.echo(f"case {case_id}: no family letter ({reason})", err=True)
+    click.echo(f"wrote {len(report.documents)} documents and manifest.json to {out_dir}", err=True)
+
+
+# --- tracking forms --------------------------------------------------------------------------------
+
+@cli.group()
+def tracking() -> None:
+    """A family's support-plan tracking form: rate progress at a review, build DOCX, PDF and CSV."""
+
+
+@tracking.command("rate")
+@click.argument("case_id", type=click.UUID)
+@click.option("--review-date", required=True, type=DATE, help="The review's date, YYYY-MM-DD.")
+@click.option("--rating", "ratings", multiple=True, required=True,
+              help="'N=R' or 'N=R|note': desired outcome N (from 1), rating R from 0 to 10 (repeatable).")
+def tracking_rate(case_id: uuid.UUID, review_date: Any, ratings: tuple[str, ...]) -> None:
+    """Record the review's rating of each desired outcome named; prints how many were recorded."""
+    from service.audit.operations import Actor
+    from service.tracking.operations import RatingInput, rate_progress
+
+    try:
+        parsed = [RatingInput.parse(text) for text in ratings]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rating") from None
+    with _meetings_session() as (_svc, session):
+        rows = rate_progress(session, case_id, review_date.date(), parsed, actor=Actor.system())
+        _echo_json({"case_id": str(case_id), "ratings": len(rows)})
+
+
+@tracking.command("build")
+@click.argument("case_id", type=click.UUID)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for tracking_form.docx, tracking_form.pdf and tracking_form.csv.")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF (no LibreOffice start).")
+def tracking_build(case_id: uuid.UUID, out_dir: Path, no_pdf: bool) -> None:
+    """Build the family's tracking form from every decision and rating so far; prints the files written."""
+    from service.packs.operations import converter_or_none
+    from service.tracking.operations import build_tracking_form
+
+    converters = contextlib.nullcontext(None) if no_pdf else converter_or_none()
+    with _meetings_session() as (_svc, session), converters as converter:
+        files = build_tracking_form(session, case_id, converter=converter)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {"docx": files.docx, "csv": files.csv, "pdf": files.pdf}
+    names = []
+    for ext, data in written.items():
+        if data is not None:
+            (out_dir / f"tracking_form.{ext}").write_bytes(data)
+            names.append(f"tracking_form.{ext}")
+    _echo_json({"case_id": str(case_id), "files": names})
+
+
+@letters.command("send")
+@click.argument("meeting_id", type=click.UUID)
+@click.option("--base-url", default=None,
+              help="Public URL the /l/<token> links start with (default MAPDOCS_PUBLIC_BASE_URL).")
+def letters_send(meeting_id: uuid.UUID, base_url: str | None) -> None:
+    """Mail families and referrers a link to their letter (family links ask for a child's date of birth).
+
+    Prints ``{"meeting_id", "sent": [{"file", "recipient"}], "skipped": [{"file", "reason"}]}``;
+    skipped letters have no e-mail address and are printed for post.
+    """
+    from service.audit.operations import Actor
+    from service.context import EXTENSION
+    from service.errors import ServiceError
+    from service.letters.delivery import send_meeting_letters
+    from service.mail import SmtpSender, mail_settings
+
+    with _app() as app, app.extensions[EXTENSION].db.session() as session:
+        base = base_url or app.extensions[EXTENSION].settings.public_base_url
+        if not base:
+            raise click.UsageError("set MAPDOCS_PUBLIC_BASE_URL or --base-url: links need it")
+        try:
+            result = send_meeting_letters(session, meeting_id, sender=SmtpSender(mail_settings(app.config)),
+                                          base_url=base, actor=Actor.system())
+        except ServiceError as exc:
+            raise click.ClickException(exc.detail) from None
+    _echo_json(result.as_dict(meeting_id))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point ``mapdocs``."""
     cli.main(args=list(argv) if argv is not None else None, prog_name="mapdocs")

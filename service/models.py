@@ -468,3 +468,109 @@ class InformationSharingEntry(Base):
     channel: Mapped[str] = mapped_column(String(16))  # link | attachment
     actor_type: Mapped[str] = mapped_column(String(16))
     shared_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class Decision(Base):
+    """One version of the chair's decision for a listed case (earlier versions are kept).
+
+    ``superseded_at`` is null on the current version. ``notified_at``, ``letter_sent_at``
+    and ``letter_channel`` are the delivery states the deadline list reads.
+    """
+
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("case_id", "version", name="uq_decisions_case_version"),)
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meeting_cases.id", ondelete="CASCADE"), index=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    panel: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    outcome_id: Mapped[str] = mapped_column(String(64))
+    outcome_label: Mapped[str] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(Text)
+    lead_name: Mapped[str] = mapped_column(String(255))
+    lead_agency: Mapped[str] = mapped_column(String(255))
+    lead_contact: Mapped[str] = mapped_column(String(255))
+    actions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    review_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    taf_date: Mapped[dt.date | None] = mapped_column(Date)
+    child_views: Mapped[str | None] = mapped_column(Text)
+    dissent: Mapped[str | None] = mapped_column(Text)
+    actor_type: Mapped[str] = mapped_column(String(16))
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    letter_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    letter_channel: Mapped[str | None] = mapped_column(String(16))  # email | post
+
+    @property
+    def state(self) -> str:
+        """Delivery so far: recorded → notified → letter_sent (``DecisionState`` values)."""
+        if self.letter_sent_at is not None:
+            return "letter_sent"
+        return "notified" if self.notified_at is not None else "recorded"
+
+
+class OutcomeRating(Base):
+    """Progress on one of the family's desired outcomes, rated at a review (0 = not met, 10 = fully met).
+
+    ``outcome_index`` is the outcome's position in the referral record's ``desired_outcomes``;
+    the text is copied so a later correction of the record does not rewrite past reviews.
+    """
+
+    __tablename__ = "outcome_ratings"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    review_date: Mapped[dt.date] = mapped_column(Date)
+    outcome_index: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(Text)
+    rating: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    actor_type: Mapped[str] = mapped_column(String(16))
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LetterDocument(Base):
+    """A stored letter, notice or summary for a decided case (``service/letters``, 0007_letters).
+
+    ``sent_at``/``channel`` record delivery: "email" (a ``/l/<token>`` link was mailed) or
+    "post" (an administrator printed it). The address is not stored: it is read from the
+    record when sending.
+    """
+
+    __tablename__ = "letter_documents"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    decision_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(16))  # family | referrer | professional
+    kind: Mapped[str] = mapped_column(String(16))  # letter | notice | summary
+    variant: Mapped[str] = mapped_column(String(16))  # standard | large_print
+    file: Mapped[str] = mapped_column(String(200))
+    object_key: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    channel: Mapped[str | None] = mapped_column(String(16))
+
+
+class LetterLinkGate(Base):
+    """A family letter's link asks for a child's date of birth first; 5 wrong tries lock it."""
+
+    __tablename__ = "letter_link_gates"
+
+    link_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disclosure_links.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    passed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -267,7 +267,202 @@ def build_agenda() -> DocumentObject:
     return doc
 
 
-BUILDERS: dict[str, Callable[[], DocumentObject]] = {"agenda": build_agenda}
+def _sized(doc: DocumentObject, body: float) -> None:
+    """Body and heading sizes; the large-print letter passes 16 pt (RNIB: at least 16)."""
+    doc.styles["Normal"].font.size = Pt(body)
+    for name, extra in (("Title", 8), ("Heading 1", 4), ("Heading 2", 2), ("List Bullet", 0)):
+        doc.styles[name].font.size = Pt(body + extra)
+
+
+def _bullets(doc: DocumentObject, items: str, var: str = "item") -> None:
+    _p(doc, f"{{%p for {var} in {items} %}}")
+    _p(doc, f"{{{{ {var} }}}}", style="List Bullet")
+    _p(doc, "{%p endfor %}")
+
+
+def _family_letter(body: float) -> DocumentObject:
+    """The family letter (context: ``renderers.letters.FamilyLetterContext``).
+
+    Fixed wording is kept short and plain (reading age about 11): families read this
+    without a professional beside them. The large print variant is the same text at 16 pt.
+    """
+    doc = _base("Letter from {{ panel_name }}")
+    _sized(doc, body)
+    _marking_header_footer(doc, "{{ panel_name }}, {{ letter_date }}")
+    _p(doc, "{{ council_name }}")
+    _p(doc, "{{ letter_date }}")
+    _p(doc, "Our reference: {{ case_ref }}")
+    _p(doc, "Dear {{ addressee }},")
+    doc.add_heading("What the panel decided", level=0)
+    _p(doc, "We met to talk about help for {{ children }}. Thank you for letting us do this.")
+    doc.add_heading("{{ decision_title }}", level=1)
+    _p(doc, "{{ decision }}")
+    _p(doc, "{%p if reasons %}")
+    doc.add_heading("Why we decided this", level=1)
+    _bullets(doc, "reasons", "reason")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if lead %}")
+    doc.add_heading("Who will help you", level=1)
+    _p(doc, "{{ lead.name }} will be your main contact. They work for {{ lead.agency }} "
+            "as {{ lead.role }}.")
+    _p(doc, "{%p if lead.phone %}")
+    _p(doc, "Phone: {{ lead.phone }}")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if lead.email %}")
+    _p(doc, "Email: {{ lead.email }}")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p endif %}")
+    doc.add_heading("What happens next", level=1)
+    _p(doc, "{%p if next_steps %}")
+    _bullets(doc, "next_steps", "step")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if review_date %}")
+    _p(doc, "We will check with you how things are going on {{ review_date }}.")
+    _p(doc, "{%p endif %}")
+    doc.add_heading("You can change your mind", level=1)
+    _p(doc, "You said we could share what you told us with the people who can help. "
+            "You can stop this at any time. Tell your main contact"
+            "{% if withdraw_contact %}, or {{ withdraw_contact }}{% endif %}. "
+            "We will then stop sharing it. You can still ask us for help later.")
+    doc.add_heading("If you are not happy", level=1)
+    _p(doc, "Please tell us if you are not happy with what we did. Talk to your main contact "
+            "first. You can also make a complaint"
+            "{% if complaints_contact %}: {{ complaints_contact }}{% endif %}.")
+    _p(doc, "Yours sincerely,")
+    _p(doc, "{{ panel_name }}")
+    return doc
+
+
+def build_family_letter() -> DocumentObject:
+    """The family letter at 12 pt body text."""
+    return _family_letter(12)
+
+
+def build_family_letter_large_print() -> DocumentObject:
+    """The family letter at 16 pt body text (large print)."""
+    return _family_letter(16)
+
+
+def _lead_block(doc: DocumentObject) -> None:
+    _p(doc, "{%p if lead %}")
+    doc.add_heading("Lead professional", level=1)
+    _p(doc, "{{ lead.name }}, {{ lead.role }}, {{ lead.agency }}"
+            "{% if lead.phone %}. Phone: {{ lead.phone }}{% endif %}"
+            "{% if lead.email %}. Email: {{ lead.email }}{% endif %}")
+    _p(doc, "{%p endif %}")
+
+
+def build_referrer_notice() -> DocumentObject:
+    """The referrer notice (context: ``renderers.letters.ReferrerNoticeContext``)."""
+    doc = _base("Referral outcome: {{ case_ref }}")
+    _marking_header_footer(doc, "{{ panel_name }} referral outcome, {{ notice_date }}")
+    _p(doc, "{{ council_name }}")
+    _p(doc, "{{ notice_date }}")
+    _p(doc, "To: {{ referrer_name }}, {{ referrer_agency }}")
+    doc.add_heading("Outcome of your referral", level=0)
+    _p(doc, "Case reference {{ case_ref }}, children {{ initials }}.")
+    _p(doc, "{%p if ended_before_panel %}")
+    _p(doc, "This referral was closed before it reached the panel.")
+    _p(doc, "{%p else %}")
+    _p(doc, "The panel has considered this referral and made the decision below.")
+    _p(doc, "{%p endif %}")
+    doc.add_heading("{{ outcome_title }}", level=1)
+    _p(doc, "{{ outcome }}")
+    _p(doc, "{%p if reasons %}")
+    doc.add_heading("Reasons", level=1)
+    _bullets(doc, "reasons", "reason")
+    _p(doc, "{%p endif %}")
+    _lead_block(doc)
+    _p(doc, "{%p if next_steps %}")
+    doc.add_heading("Next steps", level=1)
+    _bullets(doc, "next_steps", "step")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if review_date %}")
+    _p(doc, "Review date: {{ review_date }}.")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if contact %}")
+    _p(doc, "Questions about this notice: {{ contact }}.")
+    _p(doc, "{%p endif %}")
+    return doc
+
+
+def build_professional_summary() -> DocumentObject:
+    """The professional summary (context: ``renderers.letters.ProfessionalSummaryContext``)."""
+    doc = _base("Panel decision summary: {{ case_ref }}")
+    _marking_header_footer(doc, "{{ panel_name }} decision summary, {{ meeting_date }}")
+    _p(doc, "{{ council_name }}")
+    doc.add_heading("Panel decision summary", level=0)
+    _p(doc, "For {{ recipient_name }}, {{ recipient_agency }}. Panel meeting of {{ meeting_date }}.")
+    _p(doc, "Case reference {{ case_ref }}, children {{ initials }}. Share only within your "
+            "agency's secure systems.")
+    doc.add_heading("Decision: {{ outcome_title }}", level=1)
+    _p(doc, "{{ outcome }}")
+    _p(doc, "{%p if reasons %}")
+    doc.add_heading("Reasons", level=1)
+    _bullets(doc, "reasons", "reason")
+    _p(doc, "{%p endif %}")
+    _lead_block(doc)
+    _p(doc, "{%p if actions %}")
+    doc.add_heading("Agreed actions", level=1)
+    _loop_table(doc, ["Agency", "Action", "By when"], [5.0, 8.5, 3.5], "action in actions",
+                ["{{ action.agency }}", "{{ action.action }}", "{{ action.by_when }}"])
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if agencies_involved %}")
+    doc.add_heading("Agencies involved", level=1)
+    _bullets(doc, "agencies_involved", "agency")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if review_date %}")
+    _p(doc, "Review date: {{ review_date }}.")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if contact %}")
+    _p(doc, "Panel contact: {{ contact }}.")
+    _p(doc, "{%p endif %}")
+    return doc
+
+
+def build_tracking_form() -> DocumentObject:
+    """The family's tracking form (context: ``renderers.tracking_form.TrackingFormContext``)."""
+    doc = _base("Tracking form: {{ case_ref }}")
+    _marking_header_footer(doc, "{{ panel_name }} tracking form, {{ generated_on }}")
+    _p(doc, "{{ council_name }}")
+    doc.add_heading("Support plan tracking form", level=0)
+    _p(doc, "Case reference {{ case_ref }}, children {{ initials }}. Updated {{ generated_on }}; "
+            "next review {{ next_review }}.")
+    doc.add_heading("Support package", level=1)
+    _p(doc, "{{ support_package }}")
+    _p(doc, "Lead professional: {{ lead_name }}, {{ lead_agency }} ({{ lead_contact }}).")
+    doc.add_heading("Reviews", level=1)
+    _loop_table(doc, ["Date", "Decision", "Lead professional", "Next review"], [3.0, 7.0, 4.0, 3.0],
+                "review in reviews",
+                ["{{ review.date }}", "{{ review.decision }}", "{{ review.lead }}",
+                 "{{ review.next_review }}"])
+    _p(doc, "{%p if actions %}")
+    doc.add_heading("Actions", level=1)
+    _loop_table(doc, ["Action", "Who", "By when", "Status"], [7.5, 4.0, 3.0, 2.5], "action in actions",
+                ["{{ action.what }}", "{{ action.who }}", "{{ action.by_when }}", "{{ action.status }}"])
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if desired_outcomes %}")
+    doc.add_heading("What the family wants to change", level=1)
+    _bullets(doc, "desired_outcomes", "outcome")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if ratings %}")
+    doc.add_heading("Progress at each review (0 = not yet, 10 = achieved)", level=1)
+    _loop_table(doc, ["Outcome", "Review", "Rating", "What changed"], [6.0, 3.0, 2.0, 6.0],
+                "rating in ratings",
+                ["{{ rating.outcome }}", "{{ rating.review_date }}", "{{ rating.rating }}",
+                 "{{ rating.note }}"])
+    _p(doc, "{%p endif %}")
+    return doc
+
+
+BUILDERS: dict[str, Callable[[], DocumentObject]] = {
+    "agenda": build_agenda,
+    "family_letter": build_family_letter,
+    "family_letter_large_print": build_family_letter_large_print,
+    "referrer_notice": build_referrer_notice,
+    "professional_summary": build_professional_summary,
+    "tracking_form": build_tracking_form,
+}
 
 
 def to_bytes(doc: DocumentObject) -> bytes:

@@ -62,4 +62,6 @@ def init_api(app: Flask) -> ProblemApi:
     api.register_blueprint(importlib.import_module("service.api.meetings").blp)
     api.register_blueprint(importlib.import_module("service.api.templates").blp)
     api.register_blueprint(importlib.import_module("service.api.packs").blp)
+    api.register_blueprint(importlib.import_module("service.api.decisions").blp)
+    api.register_blueprint(importlib.import_module("service.api.letters").blp)
     return api

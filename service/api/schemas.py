@@ -383,3 +383,86 @@ class TemplateVersionSchema(ma.Schema):
     uploaded_by = fields.UUID(allow_none=True)
     uploader_type = fields.String()
     uploaded_at = fields.DateTime()
+
+
+# --- decisions and the deadline list ---------------------------------------------------------------
+
+class DecisionActionSchema(ma.Schema):
+    what = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    who = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    by = fields.Date(required=True, metadata={"description": "by when, YYYY-MM-DD"})
+    status = fields.String(load_default="open", validate=validate.OneOf(["open", "done", "dropped"]))
+
+
+class DecisionActionOutSchema(ma.Schema):
+    what = fields.String(required=True)
+    who = fields.String(required=True)
+    by = fields.String(required=True, metadata={"description": "YYYY-MM-DD"})
+    status = fields.String(required=True, metadata={"enum": ["open", "done", "dropped"]})
+
+
+class LeadProfessionalSchema(ma.Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    agency = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    contact = fields.String(required=True, validate=validate.Length(min=1, max=255))
+
+
+class DecisionArgsSchema(ma.Schema):
+    """What the chair decided; the panel's rules (outcome, review interval, TAF date) are checked after."""
+
+    outcome = fields.String(required=True, metadata={"description": "outcome id from the panel's profile"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    lead_professional = fields.Nested(LeadProfessionalSchema, required=True)
+    review_date = fields.Date(required=True)
+    taf_date = fields.Date(load_default=None, allow_none=True,
+                           metadata={"description": "first Team Around the Family meeting"})
+    actions = fields.List(fields.Nested(DecisionActionSchema), load_default=list)
+    child_views = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    dissent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+
+class DecisionSchema(ma.Schema):
+    """The same object as ``mapdocs decisions show`` prints."""
+
+    decision_id = fields.String(required=True)
+    case_id = fields.String(required=True)
+    referral_id = fields.String(required=True)
+    meeting_id = fields.String(allow_none=True)
+    panel = fields.String(required=True)
+    version = fields.Integer(required=True)
+    current = fields.Boolean(required=True)
+    outcome = fields.String(required=True)
+    outcome_label = fields.String(required=True)
+    reason = fields.String(required=True)
+    lead_professional = fields.Nested(LeadProfessionalSchema, required=True)
+    actions = fields.List(fields.Nested(DecisionActionOutSchema), required=True)
+    review_date = fields.String(required=True)
+    taf_date = fields.String(allow_none=True)
+    child_views = fields.String(allow_none=True)
+    dissent = fields.String(allow_none=True)
+    state = fields.String(required=True, metadata={"enum": ["recorded", "notified", "letter_sent"]})
+    recorded_at = fields.String(required=True)
+    notified_at = fields.String(allow_none=True)
+    letter_sent_at = fields.String(allow_none=True)
+    letter_channel = fields.String(allow_none=True, metadata={"enum": ["email", "post"]})
+
+
+class OverdueQuerySchema(ma.Schema):
+    panel = fields.String(load_default=None)
+
+
+class OverdueItemSchema(ma.Schema):
+    """The same object as a ``mapdocs overdue`` line."""
+
+    kind = fields.String(required=True, metadata={"enum": ["decision_not_notified", "letter_not_sent",
+                                                           "review_past_due", "social_care_not_confirmed"]})
+    panel = fields.String(required=True)
+    referral_id = fields.String(required=True)
+    case_id = fields.String(allow_none=True)
+    case_ref = fields.String(allow_none=True)
+    decision_id = fields.String(allow_none=True)
+    due = fields.String(required=True, metadata={"description": "ISO date or date-time it fell due"})
+
+
+class TrackingQuerySchema(ma.Schema):
+    format = fields.String(load_default="docx", validate=validate.OneOf(["docx", "pdf", "csv"]))

@@ -30,6 +30,10 @@ fuller permission model (panel members seeing their agency's cases) comes later;
 | packs.build (build a meeting's agenda packs) | | ✓ | ✓ | | | ✓ |
 | packs.read (the manifest; download a pack, e.g. full.pdf) | | ✓ | ✓ | | | ✓ |
 | packs.send (mail each agency a link to its own pack) | | ✓ | | | | ✓ |
+| decisions.record (record or change a case's decision) | | | ✓ | | | ✓ |
+| decisions.read (a case's decision and its versions) | | ✓ | ✓ | | | ✓ |
+| overdue.read (the deadline list) | ✓ | ✓ | ✓ | | | ✓ |
+| tracking.build (a family's tracking form) | | ✓ | ✓ | | | ✓ |
 
 Auditors see metadata and the audit trail but not the contents of referrals.
 """
@@ -68,6 +72,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "packs.build": frozenset({AD, C, ADM}),
     "packs.read": frozenset({AD, C, ADM}),
     "packs.send": frozenset({AD, ADM}),
+    "decisions.record": frozenset({C, ADM}),
+    "decisions.read": frozenset({AD, C, ADM}),
+    "overdue.read": frozenset({T, AD, C, ADM}),
+    "tracking.build": frozenset({AD, C, ADM}),
 }
 
 

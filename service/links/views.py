@@ -16,6 +16,21 @@ CHUNK = 64 * 1024
 
 @blp.get("/l/<token>")
 def open_disclosure_link(token: str) -> BaseResponse:
+    from service.letters.views import dob_form, gated
+
+    if gated(token):  # a family letter's link: ask for a child's date of birth first
+        return dob_form(token)
+    return _stream(token)
+
+
+@blp.post("/l/<token>")
+def answer_dob_gate(token: str) -> BaseResponse:
+    from service.letters.views import check_answer
+
+    return check_answer(token, _stream)
+
+
+def _stream(token: str) -> BaseResponse:
     opened = open_link(db_session(), services().store, token, ip=request.remote_addr)
     if opened.redirect_url is not None:
         response: BaseResponse = redirect(opened.redirect_url, code=302)
