@@ -1,8 +1,7 @@
 """``/api/v1/meetings/<id>/letters``: build a meeting's letters, send links, mark letters posted.
 
-Thin views over ``service.letters``. Permissions reuse the packs ones until the policy has
-letters entries: building needs ``packs.build`` (administrator, chair, admin), sending and
-marking posted ``packs.send`` (administrator, admin).
+Thin views over ``service.letters``. Building needs ``letters.build`` (administrator, chair, admin), sending and
+marking posted ``letters.send`` (administrator, admin).
 """
 
 # flask-smorest ships no type hints: its decorators are untyped
@@ -66,7 +65,7 @@ class PostedSchema(ma.Schema):
 
 
 @blp.route("/meetings/<uuid:meeting_id>/letters", methods=["POST"])
-@requires("packs.build")
+@requires("letters.build")
 @blp.response(201, LettersManifestSchema)
 def build(meeting_id: uuid.UUID) -> dict[str, Any]:
     """Build and store every letter, notice and summary for the meeting's decisions (consent re-checked)."""
@@ -76,7 +75,7 @@ def build(meeting_id: uuid.UUID) -> dict[str, Any]:
 
 
 @blp.route("/meetings/<uuid:meeting_id>/letters/send", methods=["POST"])
-@requires("packs.send")
+@requires("letters.send")
 @blp.response(200, LettersSendSchema)
 def send(meeting_id: uuid.UUID) -> dict[str, Any]:
     """Mail families and referrers a link to their letter; letters without an address are skipped."""
@@ -89,7 +88,7 @@ def send(meeting_id: uuid.UUID) -> dict[str, Any]:
 
 
 @blp.route("/letters/<uuid:letter_id>/posted", methods=["POST"])
-@requires("packs.send")
+@requires("letters.send")
 @blp.response(200, PostedSchema)
 def posted(letter_id: uuid.UUID) -> dict[str, Any]:
     """An administrator printed this letter for post."""

@@ -34,6 +34,8 @@ fuller permission model (panel members seeing their agency's cases) comes later;
 | decisions.read (a case's decision and its versions) | | ✓ | ✓ | | | ✓ |
 | overdue.read (the deadline list) | ✓ | ✓ | ✓ | | | ✓ |
 | tracking.build (a family's tracking form) | | ✓ | ✓ | | | ✓ |
+| letters.build (a meeting's letters, notices and summaries) | | ✓ | ✓ | | | ✓ |
+| letters.send (mail the links; mark a letter posted) | | ✓ | | | | ✓ |
 
 Auditors see metadata and the audit trail but not the contents of referrals.
 """
@@ -72,6 +74,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "packs.build": frozenset({AD, C, ADM}),
     "packs.read": frozenset({AD, C, ADM}),
     "packs.send": frozenset({AD, ADM}),
+    "letters.build": frozenset({AD, C, ADM}),
+    "letters.send": frozenset({AD, ADM}),
     "decisions.record": frozenset({C, ADM}),
     "decisions.read": frozenset({AD, C, ADM}),
     "overdue.read": frozenset({T, AD, C, ADM}),
