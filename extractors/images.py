@@ -185,6 +185,25 @@ def _pillow_errors() -> Iterator[None]:
 # --- extractor ------------------------------------------------------------------------------------
 
 
+def decoded_frames(data: bytes, ctx: ExtractionContext) -> Iterator[tuple[int, Image.Image]]:
+    """Each frame (at most ``ctx.max_pages``) as (index, decoded image), after the header pixel check.
+
+    The image is the open Pillow object seeked to that frame: use it before asking for the next.
+    Shared by the image extractor and OCR preparation so both refuse oversized frames alike.
+    """
+    sizes = frame_sizes(data)
+    check_pixels(sizes, ctx)
+    with _pillow_errors(), Image.open(BytesIO(data)) as image:
+        count = min(getattr(image, "n_frames", 1), len(sizes), ctx.max_pages)
+        for index in range(count):
+            image.seek(index)
+            width, height = image.size
+            if width * height > pixel_limit(ctx):
+                raise ResourceLimitExceeded("The image has more pixels than mapdocs allows")
+            image.load()
+            yield index, image
+
+
 @register
 class ImageExtractor:
     """Scanned forms. Scores low so that any future reader that understands the image wins."""
@@ -208,17 +227,7 @@ class ImageExtractor:
 
     def frames(self, data: bytes, ctx: ExtractionContext) -> Iterator[tuple[int, Image.Image]]:
         """Each frame (at most ``ctx.max_pages``), decoded, after the header pixel check."""
-        sizes = frame_sizes(data)
-        check_pixels(sizes, ctx)
-        with _pillow_errors(), Image.open(BytesIO(data)) as image:
-            count = min(getattr(image, "n_frames", 1), len(sizes), ctx.max_pages)
-            for index in range(count):
-                image.seek(index)
-                width, height = image.size
-                if width * height > pixel_limit(ctx):
-                    raise ResourceLimitExceeded("The image has more pixels than mapdocs allows")
-                image.load()
-                yield index, image
+        return decoded_frames(data, ctx)
 
     def ocr(self, frame: Image.Image, index: int, ctx: ExtractionContext) -> list[OcrWord]:
         """Words recognised on one frame. No OCR engine is wired in yet, so none are."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from io import BytesIO
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +22,7 @@ from scipy import ndimage
 
 from extractors.base import ExtractionContext
 from extractors.errors import ResourceLimitExceeded
-from extractors.images import _pillow_errors, check_pixels, frame_sizes, pixel_limit
+from extractors.images import decoded_frames, pixel_limit
 
 log = logging.getLogger(__name__)
 
@@ -112,18 +111,9 @@ def render_pdf_page(document: pdfium.PdfDocument, index: int, dpi: int,
 
 def image_frames(data: bytes, ctx: ExtractionContext) -> Iterator[tuple[Image.Image, float]]:
     """Each frame of a PNG/JPEG/TIFF as (greyscale image, dpi), after the header pixel check."""
-    sizes = frame_sizes(data)
-    check_pixels(sizes, ctx)
-    with _pillow_errors(), Image.open(BytesIO(data)) as image:
-        count = min(getattr(image, "n_frames", 1), len(sizes), ctx.max_pages)
-        for index in range(count):
-            image.seek(index)
-            width, height = image.size
-            if width * height > pixel_limit(ctx):
-                raise ResourceLimitExceeded("The image has more pixels than mapdocs allows")
-            image.load()
-            frame = ImageOps.exif_transpose(image) if index == 0 else image
-            yield _greyscale(frame), _dpi_of(frame)
+    for index, image in decoded_frames(data, ctx):
+        frame = ImageOps.exif_transpose(image) if index == 0 else image
+        yield _greyscale(frame), _dpi_of(frame)
 
 
 def _greyscale(image: Image.Image) -> Image.Image:

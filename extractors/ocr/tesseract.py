@@ -110,18 +110,23 @@ def _encode(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
+def _execute(command: list[str], image: Image.Image, timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """Run Tesseract on ``image`` via stdin; a timeout or a missing program becomes an OcrError."""
+    try:
+        return subprocess.run(command, input=_encode(image), capture_output=True, timeout=timeout,
+                              env=_environment(), check=False)
+    except subprocess.TimeoutExpired:
+        raise OcrTimeout() from None
+    except OSError:
+        raise OcrUnavailable() from None
+
+
 def run(image: Image.Image, *, psm: int = 11, dpi: int = 300, languages: str = "eng",
         timeout: float = DEFAULT_TIMEOUT, extra: tuple[str, ...] = ()) -> str:
     """Run Tesseract on one greyscale image and return its raw TSV."""
     version()
     command = argv(psm, dpi, languages, extra)
-    try:
-        completed = subprocess.run(command, input=_encode(image), capture_output=True, timeout=timeout,
-                                   env=_environment(), check=False)
-    except subprocess.TimeoutExpired:
-        raise OcrTimeout() from None
-    except OSError:
-        raise OcrUnavailable() from None
+    completed = _execute(command, image, timeout)
     if completed.returncode != 0:
         log.warning("tesseract exited with %d", completed.returncode)
         raise OcrError(returncode=completed.returncode)
@@ -164,13 +169,7 @@ def orientation(image: Image.Image, *, dpi: int = 300, timeout: float = DEFAULT_
     """Clockwise degrees the page must be rotated to read upright (OSD), or None when unsure."""
     version()
     command = [_binary(), "stdin", "stdout", "--psm", "0", "--dpi", str(int(dpi))]
-    try:
-        completed = subprocess.run(command, input=_encode(image), capture_output=True, timeout=timeout,
-                                   env=_environment(), check=False)
-    except subprocess.TimeoutExpired:
-        raise OcrTimeout() from None
-    except OSError:
-        raise OcrUnavailable() from None
+    completed = _execute(command, image, timeout)
     if completed.returncode != 0:
         return None
     text = completed.stdout.decode("utf-8", "replace")

@@ -42,7 +42,8 @@ from service.rules import (
 )
 from service.rules.checks.existing import EXISTING
 from service.rules.checks.safeguarding import SIGNIFICANT_HARM
-from service.rules.context import normalise_name, parse_date
+from service.rules.consent import parse_date
+from service.rules.context import normalise_name
 
 log = logging.getLogger(__name__)
 

@@ -142,7 +142,7 @@ class ConsentTimeline:
         are kept.
         """
         consent = record.get("consent") or {}
-        on = _date(consent.get("date"))
+        on = parse_date(consent.get("date"))
         by = consent.get("given_by")
         excluded = tuple(x for x in consent.get("excluded_agencies") or [] if isinstance(x, str))
         events: list[ConsentEvent] = []
@@ -173,7 +173,8 @@ class ConsentTimeline:
         return cls(tuple(events))
 
 
-def _date(value: Any) -> dt.date | None:
+def parse_date(value: Any) -> dt.date | None:
+    """An ISO date from the record, or None for anything else (the record may hold free text)."""
     if not isinstance(value, str):
         return None
     try:

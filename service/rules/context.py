@@ -34,15 +34,6 @@ class ExistingAssessment:
     lead_agency: str | None = None
 
 
-def parse_date(value: Any) -> dt.date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def normalise_name(value: Any) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", str(value or "").lower()).split())
 

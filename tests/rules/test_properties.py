@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,104 +41,85 @@ SHARED = Path(
 )
 
 
-def run(
-    slug: str,
-    record: dict[str, Any],
-    triage: TriageFacts,
-    confidence: dict[str, float],
-    timeline: ConsentTimeline | None,
-    uploaded_at: dt.datetime,
-) -> Any:
+@dataclass
+class Case:
+    """One generated evaluation input; tests may change fields before running it."""
+
+    slug: str
+    record: dict[str, Any]
+    triage: TriageFacts
+    confidence: dict[str, float]
+    timeline: ConsentTimeline | None
+    uploaded_at: dt.datetime
+
+
+CASES = st.builds(Case, st.sampled_from(SLUGS), RECORD, TRIAGE, CONFIDENCE, TIMELINES, MOMENTS)
+
+
+def run(case: Case) -> Any:
     return evaluate(
-        record,
-        profile=CATALOGUE.profile_for(slug),
-        panel=CATALOGUE.panel(slug),
-        triage=triage,
-        confidence=confidence,
-        consent_timeline=timeline,
-        uploaded_at=uploaded_at,
+        case.record,
+        profile=CATALOGUE.profile_for(case.slug),
+        panel=CATALOGUE.panel(case.slug),
+        triage=case.triage,
+        confidence=case.confidence,
+        consent_timeline=case.timeline,
+        uploaded_at=case.uploaded_at,
     )
 
 
 @SETTINGS
-@given(st.sampled_from(SLUGS), RECORD, TRIAGE, CONFIDENCE, TIMELINES, MOMENTS)
-def test_significant_harm_always_refers_to_social_care(
-    slug: str,
-    record: dict[str, Any],
-    triage: TriageFacts,
-    confidence: dict[str, float],
-    timeline: ConsentTimeline | None,
-    uploaded_at: dt.datetime,
-) -> None:
-    record["safeguarding"]["significant_harm_concern"] = True
-    evaluation = run(slug, record, triage, confidence, timeline, uploaded_at)
+@given(CASES)
+def test_significant_harm_always_refers_to_social_care(case: Case) -> None:
+    case.record["safeguarding"]["significant_harm_concern"] = True
+    evaluation = run(case)
     assert evaluation.route is Route.REFER_TO_SOCIAL_CARE_NOW
     assert evaluation.findings[0].rule == "safeguarding.significant_harm"
 
 
 @SETTINGS
-@given(st.sampled_from(SLUGS), RECORD, TRIAGE, CONFIDENCE, TIMELINES, MOMENTS)
-def test_unsure_harm_is_never_ready_without_confirmation(
-    slug: str,
-    record: dict[str, Any],
-    triage: TriageFacts,
-    confidence: dict[str, float],
-    timeline: ConsentTimeline | None,
-    uploaded_at: dt.datetime,
-) -> None:
-    harm = record["safeguarding"]["significant_harm_concern"]
-    unsure = harm is None or confidence.get(HARM_PATH, 0.0) < CONFIDENCE_THRESHOLD
-    if not unsure or harm is True or triage.harm_confirmed is not None:
-        triage = TriageFacts(**{**triage.__dict__, "harm_confirmed": None})
-        record["safeguarding"]["significant_harm_concern"] = None
-    evaluation = run(slug, record, triage, confidence, timeline, uploaded_at)
+@given(CASES)
+def test_unsure_harm_is_never_ready_without_confirmation(case: Case) -> None:
+    harm = case.record["safeguarding"]["significant_harm_concern"]
+    unsure = harm is None or case.confidence.get(HARM_PATH, 0.0) < CONFIDENCE_THRESHOLD
+    if not unsure or harm is True or case.triage.harm_confirmed is not None:
+        case.triage = TriageFacts(**{**case.triage.__dict__, "harm_confirmed": None})
+        case.record["safeguarding"]["significant_harm_concern"] = None
+    evaluation = run(case)
     assert evaluation.route is not Route.READY_FOR_PANEL
     assert evaluation.route.precedence <= Route.NEEDS_REVIEW.precedence
 
 
 @SETTINGS
-@given(st.sampled_from(SLUGS), RECORD, TRIAGE, CONFIDENCE, TIMELINES, MOMENTS)
-def test_no_positive_consent_is_never_ready_without_a_chair_override(
-    slug: str,
-    record: dict[str, Any],
-    triage: TriageFacts,
-    confidence: dict[str, float],
-    timeline: ConsentTimeline | None,
-    uploaded_at: dt.datetime,
-) -> None:
-    assert CATALOGUE.profile_for(slug).consent.information_sharing_required
-    if record["consent"]["information_sharing"] is True:
-        record["consent"]["information_sharing"] = None
-    triage = TriageFacts(
+@given(CASES)
+def test_no_positive_consent_is_never_ready_without_a_chair_override(case: Case) -> None:
+    assert CATALOGUE.profile_for(case.slug).consent.information_sharing_required
+    if case.record["consent"]["information_sharing"] is True:
+        case.record["consent"]["information_sharing"] = None
+    triage = case.triage
+    case.triage = TriageFacts(
         **{
             **triage.__dict__,
             "chair_override": None,
             "consent_confirmed": None if triage.consent_confirmed else triage.consent_confirmed,
         }
     )
-    if timeline is not None:
-        timeline = ConsentTimeline(
+    if case.timeline is not None:
+        case.timeline = ConsentTimeline(
             tuple(
                 e
-                for e in timeline.events
+                for e in case.timeline.events
                 if not (e.kind is EventKind.GIVEN and Scope.INFORMATION_SHARING in e.scopes)
             )
         )
-    evaluation = run(slug, record, triage, confidence, timeline, uploaded_at)
+    evaluation = run(case)
     assert evaluation.route is not Route.READY_FOR_PANEL
 
 
 @SETTINGS
-@given(st.sampled_from(SLUGS), RECORD, TRIAGE, CONFIDENCE, TIMELINES, MOMENTS)
-def test_findings_are_consistent_and_name_no_person(
-    slug: str,
-    record: dict[str, Any],
-    triage: TriageFacts,
-    confidence: dict[str, float],
-    timeline: ConsentTimeline | None,
-    uploaded_at: dt.datetime,
-) -> None:
-    evaluation = run(slug, record, triage, confidence, timeline, uploaded_at)
+@given(CASES)
+def test_findings_are_consistent_and_name_no_person(case: Case) -> None:
+    evaluation = run(case)
     routes = [f.route for f in evaluation.findings if f.route is not None]
     assert evaluation.route is (
         min(routes, key=lambda r: r.precedence) if routes else Route.READY_FOR_PANEL

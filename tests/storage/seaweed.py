@@ -14,10 +14,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
+import pytest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -185,3 +188,21 @@ def _wait_ready(server: SeaweedServer, timeout: float) -> None:
         f"weed mini did not answer S3 ListBuckets within {timeout:.0f}s (last error: {last_error}); "
         f"log tail:\n{server.log_tail()}"
     )
+
+
+@contextmanager
+def seaweedfs_or_skip(directory: Path, *, skip_reason: str) -> Iterator[SeaweedServer]:
+    """A running SeaweedFS in ``directory``, stopped on exit; the test is skipped without ``weed``.
+
+    ``MAPDOCS_REQUIRE_S3=1`` (CI) turns the skip into a failure so S3 coverage cannot vanish.
+    """
+    binary = weed_binary()
+    if binary is None:
+        if os.environ.get("MAPDOCS_REQUIRE_S3") == "1":
+            pytest.fail(skip_reason + " but MAPDOCS_REQUIRE_S3=1")
+        pytest.skip(skip_reason)
+    server = start_seaweedfs(directory, binary=binary)
+    try:
+        yield server
+    finally:
+        server.stop()

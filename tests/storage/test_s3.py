@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import socket
+from typing import Any
 
 import pytest
 from seaweed import SeaweedServer
 
-from storage import IntegrityError, ObjectNotFound, StorageConfig, StorageUnavailable, open_store
+from storage import IntegrityError, StorageConfig, StorageUnavailable, open_store
 from storage.s3 import S3Store
 
 pytestmark = pytest.mark.s3
@@ -46,13 +47,18 @@ def test_keys_live_under_the_configured_prefix(s3: S3Store, seaweedfs: SeaweedSe
     assert list(s3.list()) == ["originals/ab/x"]
 
 
-def test_delete_removes_every_version_in_a_versioned_bucket(
-    s3_own_bucket_config: StorageConfig, seaweedfs: SeaweedServer
-) -> None:
+@pytest.fixture
+def versioned(s3_own_bucket_config: StorageConfig, seaweedfs: SeaweedServer) -> tuple[S3Store, Any]:
+    """A store on a bucket of its own with versioning on, and a raw client to inspect that bucket."""
     s3 = open_store(s3_own_bucket_config)
     assert isinstance(s3, S3Store)
     client = seaweedfs.client()
     client.put_bucket_versioning(Bucket=s3.bucket, VersioningConfiguration={"Status": "Enabled"})
+    return s3, client
+
+
+def test_delete_removes_every_version_in_a_versioned_bucket(versioned: tuple[S3Store, Any]) -> None:
+    s3, client = versioned
     full_key = s3.prefix + "v/doc"
     for version in range(3):
         s3.put("v/doc", f"version {version}".encode())
@@ -73,13 +79,8 @@ def test_delete_removes_every_version_in_a_versioned_bucket(
     assert len(versions(s3.prefix + "v/keep")) == 1
 
 
-def test_delete_removes_old_versions_after_versioning_was_suspended(
-    s3_own_bucket_config: StorageConfig, seaweedfs: SeaweedServer
-) -> None:
-    s3 = open_store(s3_own_bucket_config)
-    assert isinstance(s3, S3Store)
-    client = seaweedfs.client()
-    client.put_bucket_versioning(Bucket=s3.bucket, VersioningConfiguration={"Status": "Enabled"})
+def test_delete_removes_old_versions_after_versioning_was_suspended(versioned: tuple[S3Store, Any]) -> None:
+    s3, client = versioned
     s3.put("s/doc", b"kept while versioning was on")
     client.put_bucket_versioning(Bucket=s3.bucket, VersioningConfiguration={"Status": "Suspended"})
     s3.put("s/doc", b"written while suspended")
@@ -139,13 +140,6 @@ def test_unreachable_endpoint_is_reported_as_unavailable(s3_config: StorageConfi
         store.check()
     with pytest.raises(StorageUnavailable):
         store.get_bytes("x/y")
-
-
-def test_missing_key_in_head_and_open(s3: S3Store) -> None:
-    with pytest.raises(ObjectNotFound):
-        s3.head("absent/key")
-    with pytest.raises(ObjectNotFound):
-        s3.open("absent/key")
 
 
 def test_presigned_url_is_clamped_to_sixty_seconds(s3: S3Store) -> None:

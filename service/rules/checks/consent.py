@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 from service.rules.checks.base import Rule, blocker, info, ordinal_child, warning
-from service.rules.consent import EventKind, Scope
-from service.rules.context import CONSENT_PATH, PANEL_CONSENT_PATH, Context, parse_date
+from service.rules.consent import EventKind, Scope, parse_date
+from service.rules.context import CONSENT_PATH, PANEL_CONSENT_PATH, Context
 from service.rules.dates import age_in_years
 from service.rules.findings import Finding, Route, Severity
 

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from service.rules.agencies import MatchStatus, excluded_agency_slugs
 from service.rules.checks.base import Rule, blocker, info, ordinal_child, warning
-from service.rules.context import Context, parse_date
+from service.rules.consent import parse_date
+from service.rules.context import Context
 from service.rules.dates import age_in_years
 from service.rules.findings import Finding, Route
 

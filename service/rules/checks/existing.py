@@ -7,12 +7,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from service.rules.checks.base import Rule, blocker, ordinal_child
+from service.rules.consent import parse_date
 from service.rules.context import (
     Context,
     ExistingAssessment,
     normalise_name,
     normalise_postcode,
-    parse_date,
 )
 from service.rules.findings import Finding, Route
 
