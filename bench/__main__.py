@@ -1,4 +1,7 @@
-"""``python -m bench [upload|extract|all]``: run the benchmarks and print their tables.
+"""``python -m bench [upload|extract|all|ocr|letters]``: run the benchmarks and print their tables.
+
+``all`` is upload and extract; ``ocr`` and ``letters`` take minutes of both cores and
+run only when named.
 
 Run from the repository root with the project's venv (``bash .ci/setup test`` makes
 it). Nothing here runs in CI: these measure this machine, they do not pass or fail.
@@ -13,14 +16,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import extract, upload
+from bench import extract, letters, ocr, upload
 from bench.server import BenchSetupError
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench",
                                      description="Run the mapdocs benchmarks and print their tables.")
-    parser.add_argument("which", nargs="?", choices=["all", "upload", "extract"], default="all")
+    parser.add_argument("which", nargs="?", default="all",
+                        choices=["all", "upload", "extract", "ocr", "letters"])
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     up = parser.add_argument_group("upload")
     up.add_argument("--backend", action="append", choices=["file", "s3"],
@@ -37,6 +41,16 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--per-file", action="store_true", help="also print a row per file")
     ex.add_argument("--clock", choices=sorted(extract.CLOCKS), default="wall",
                     help="wall time (default) or this thread's CPU time, steadier on a busy machine")
+    oc = parser.add_argument_group("ocr")
+    oc.add_argument("--ocr-repeat", type=int, default=2,
+                    help="timed extractions per scan on one core (default 2)")
+    oc.add_argument("--ocr-files", type=int, help="only the first N scans of the manifest (default: all)")
+    oc.add_argument("--ocr-part", action="append", choices=list(ocr.PARTS),
+                    help="page (s/page on 1 core), rate (pages/min on 2), caf (6-page CAF); default all")
+    le = parser.add_argument_group("letters")
+    le.add_argument("--letters", type=int, default=20,
+                    help="timed letters for the per-letter figures (default 20)")
+    le.add_argument("--batch", type=int, default=100, help="letters in the stored batch (default 100)")
     return parser
 
 
@@ -55,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
             figures["extract"] = extract.main(repeat=args.repeat,
                                               only=set(args.formats) if args.formats else None,
                                               per_file=args.per_file, clock=args.clock)
+        if args.which == "ocr":
+            figures["ocr"] = ocr.main(repeat=args.ocr_repeat, limit=args.ocr_files,
+                                      parts=frozenset(args.ocr_part or ocr.PARTS))
+        if args.which == "letters":
+            figures["letters"] = letters.main(count=args.letters, batch=args.batch)
     except BenchSetupError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 1
