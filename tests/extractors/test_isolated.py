@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -12,7 +16,7 @@ from pypdf import PdfWriter
 
 from extractors import isolated
 from extractors.base import ExtractionContext
-from extractors.isolated import run_worker
+from extractors.isolated import WorkerPool, run_many, run_worker
 
 
 def test_extraction_error_becomes_its_slug(tmp_path: Path) -> None:
@@ -93,3 +97,114 @@ def test_a_killed_or_dead_worker_still_has_a_line() -> None:
     dead = isolated.WorkerOutcome("a.pdf", None, killed=False, exit_code=-11, peak_rss_kb=1, seconds=1,
                                   stderr="")
     assert dead.slug == isolated.GENERIC_SLUG
+
+
+# --- the pool of long-lived batch workers ---------------------------------------------------------
+
+SHARED_DIR = Path(os.environ.get("MAPDOCS_SHARED_DIR")
+                  or Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
+
+
+def _note(tmp_path: Path, name: str) -> Path:
+    note = tmp_path / name
+    note.write_bytes(b"x")
+    return note
+
+
+@pytest.mark.slow
+def test_pool_kills_a_file_past_its_deadline_and_goes_on_in_a_fresh_worker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(isolated.FAULT_ENV, "hang:hangs.txt")
+    files = [_note(tmp_path, "hangs.txt"), _note(tmp_path, "after.txt")]
+    started = time.monotonic()
+    with WorkerPool(1, timeout=3) as pool:
+        hung, after = pool.map(files)
+    assert hung.killed
+    assert hung.slug == "extraction-timeout"
+    assert hung.exit_code < 0
+    assert 3 <= hung.seconds < 10
+    assert not after.killed
+    assert after.slug == "unsupported-media-type"
+    assert time.monotonic() - started < 120  # nothing waited for the hour the hook sleeps
+
+
+@pytest.mark.slow
+def test_pool_turns_a_worker_death_into_a_specific_outcome(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(isolated.FAULT_ENV, "crash:crashes.txt")
+    files = [_note(tmp_path, "before.txt"), _note(tmp_path, "crashes.txt"), _note(tmp_path, "after.txt")]
+    before, crashed, after = run_many(files, workers=1, timeout=30)
+    assert before.slug == after.slug == "unsupported-media-type"
+    assert crashed.crashed and not crashed.killed
+    assert crashed.line is None
+    assert crashed.exit_code == -signal.SIGSEGV
+    assert crashed.slug == "damaged-document"
+    assert crashed.as_line()["error"]["detail"] == isolated.CRASH_DETAIL
+
+
+@pytest.mark.slow
+def test_pool_memory_cap_gives_resource_limit_exceeded_and_the_pool_goes_on(tmp_path: Path) -> None:
+    big = tmp_path / "big.png"
+    buffer = io.BytesIO()
+    Image.new("L", (10_000, 5_900), 255).save(buffer, "PNG")
+    big.write_bytes(buffer.getvalue())
+    bomb, after = run_many([big, _note(tmp_path, "after.txt")], workers=1, memory_mb=100)
+    assert bomb.slug == "resource-limit-exceeded", bomb.stderr[-2000:]
+    assert "Traceback" not in bomb.stderr
+    assert after.slug == "unsupported-media-type"
+
+
+@pytest.mark.slow
+def test_pool_peak_memory_is_per_file(tmp_path: Path) -> None:
+    """The big decode's figure matches a single-file worker's; the small file after it is not given it.
+
+    (Not equal to the small file's figure alone: memory the allocator keeps after the big file
+    stays resident, which the pool bounds by replacing a worker that grew too much.)
+    """
+    big = tmp_path / "big.png"
+    buffer = io.BytesIO()
+    Image.new("L", (6_000, 6_000), 255).save(buffer, "PNG")
+    big.write_bytes(buffer.getvalue())
+    small = _note(tmp_path, "small.txt")
+    with WorkerPool(1) as pool:
+        alone = pool.extract(small).peak_rss_kb
+        big_peak = pool.extract(big).peak_rss_kb
+        after_big = pool.extract(small).peak_rss_kb
+    single = run_worker(big).peak_rss_kb
+    assert abs(big_peak - single) < single // 10
+    assert big_peak > alone + 100 * 1024  # 36 M pixels: the figure sees the decode
+    assert 0 < after_big < alone + isolated.RECYCLE_GROWTH_KB < big_peak
+
+
+@pytest.mark.slow
+def test_pool_password_travels_in_the_request(tmp_path: Path) -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.encrypt("open-sesame", algorithm="AES-128")
+    locked = tmp_path / "locked.pdf"
+    with locked.open("wb") as handle:
+        writer.write(handle)
+    with WorkerPool(1) as pool:
+        assert pool.extract(locked).slug == "encrypted-document"
+        assert pool.extract(locked, password="wrong").slug == "encrypted-document"
+        assert pool.extract(locked, password="open-sesame").slug == "not-an-assessment-form"
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+def test_pool_results_equal_single_file_workers() -> None:
+    corpus = SHARED_DIR / "corpus"
+    names = ["realworld/pypdf__r2-user-password.pdf", "realworld/qpdf__bad1.pdf",
+             "realworld/docling__docx_checkboxes.docx", "dev/dev_001.pdf"]
+    paths = [corpus / name for name in names]
+    if not all(path.is_file() for path in paths):
+        pytest.skip(f"corpus not found under {corpus} (set MAPDOCS_SHARED_DIR)")
+    pooled = run_many(paths, workers=2, full=True)
+    for path, outcome in zip(paths, pooled, strict=True):
+        single = run_worker(path, full=True)
+        assert _comparable(outcome.as_line()) == _comparable(single.as_line()), path.name
+    assert pooled[-1].as_line()["record"] is not None
+
+
+def _comparable(line: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in line.items() if key not in {"peak_rss_kb", "seconds"}}

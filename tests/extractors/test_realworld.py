@@ -3,22 +3,23 @@
 Each file must end in a record, ``not-an-assessment-form`` or a specific error slug:
 never the generic ``extraction-failed`` (an exception nobody translated), never a
 traceback on stderr, never a worker that dies without its JSON line, and never more
-than 512 MB resident. A worker still running at 30 s is killed by the supervisor
-(:func:`extractors.isolated.run_worker`), which is reported as ``extraction-timeout`` like the service
-does. Two workers run at a time.
+than 512 MB resident (peak per file). The files go through a pool of two long-lived batch
+workers (:func:`extractors.isolated.run_many`), so the libraries load twice, not 122 times; a
+worker still busy with a file at 30 s has its process group killed and is replaced, which is
+reported as ``extraction-timeout`` like the service does, and a worker that dies on a file fails
+the test below (no line). The pool is checked against single-file workers in ``test_isolated``.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from extractors import errors
-from extractors.isolated import DEFAULT_MEMORY_MB, GENERIC_SLUG, WorkerOutcome, run_worker
+from extractors.isolated import DEFAULT_MEMORY_MB, GENERIC_SLUG, WorkerOutcome, run_many
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
@@ -59,8 +60,9 @@ def outcomes() -> dict[str, WorkerOutcome]:
     if not FILES:
         pytest.skip(f"real-world corpus not found at {REALWORLD} (set MAPDOCS_SHARED_DIR)")
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        results = dict(zip(FILES, pool.map(run_worker, [REALWORLD / name for name in FILES]), strict=True))
+    ran = run_many([REALWORLD / name for name in FILES], workers=WORKERS, timeout=30,
+                   memory_mb=DEFAULT_MEMORY_MB)
+    results = dict(zip(FILES, ran, strict=True))
     elapsed = time.monotonic() - started
     slowest = sorted(results.values(), key=lambda o: o.seconds, reverse=True)[:5]
     print(f"\nreal-world corpus: {len(FILES)} files in {elapsed:.1f} s with {WORKERS} workers; slowest: "
