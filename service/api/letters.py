@@ -1,7 +1,7 @@
 """``/api/v1/meetings/<id>/letters``: build a meeting's letters, send links, mark letters posted.
 
-Thin views over ``service.letters``. Building needs ``letters.build`` (administrator, chair, admin), sending and
-marking posted ``letters.send`` (administrator, admin).
+Thin views over ``service.letters``. Building needs ``letters.build`` (administrator, chair,
+admin); sending and marking posted need ``letters.send`` (administrator, admin).
 """
 
 # flask-smorest ships no type hints: its decorators are untyped
