@@ -49,8 +49,8 @@ UK = ZoneInfo("Europe/London")
 SECTION_ORDER = (CaseSection.NEW, CaseSection.REVIEW, CaseSection.STEP_DOWN)
 #: sections a referral enters once, when it first becomes ready (reviews recur)
 FIRST_LISTING = (CaseSection.NEW, CaseSection.STEP_DOWN)
-#: triage keys that mark a step-down from children's social care (read if present)
-STEP_DOWN_KEYS = ("step_down_from_csc", "step_down")
+#: the triage fact (service.rules.triage.TriageFacts) that marks a step-down from children's social care
+STEP_DOWN_KEY = "step_down_from_csc"
 
 
 @dataclass(frozen=True)
@@ -135,8 +135,7 @@ def ready_since(session: Session, referral: Referral) -> dt.datetime | None:
 
 
 def is_step_down(referral: Referral) -> bool:
-    triage = referral.triage or {}
-    return any(triage.get(key) is True for key in STEP_DOWN_KEYS)
+    return (referral.triage or {}).get(STEP_DOWN_KEY) is True
 
 
 def _first_listing(session: Session, referral_id: uuid.UUID) -> MeetingCase | None:

@@ -70,6 +70,8 @@ class TriageFacts:
     family_breakdown_risk: bool | None = None
     statutory_assessment_needed: bool | None = None
     social_care_referral: SocialCareReferral | None = None
+    #: the family is stepping down from children's social care: listed in its own agenda section
+    step_down_from_csc: bool | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -94,6 +96,7 @@ class TriageFacts:
             "panel_consent_confirmed",
             "family_breakdown_risk",
             "statutory_assessment_needed",
+            "step_down_from_csc",
         ):
             if data.get(key) is not None and not isinstance(data[key], bool):
                 raise TriageError(f"triage.{key}: Not a valid boolean.")

@@ -45,3 +45,11 @@ def test_round_trip() -> None:
 def test_bad_triage_names_the_key(data: dict[str, object], key: str) -> None:
     with pytest.raises(TriageError, match=rf"^{key}:"):
         TriageFacts.from_dict(data)
+
+
+def test_a_step_down_from_social_care_is_a_triage_fact() -> None:
+    facts = TriageFacts.from_dict({"step_down_from_csc": True})
+    assert facts.step_down_from_csc is True
+    assert TriageFacts.from_dict(facts.as_dict()) == facts
+    with pytest.raises(TriageError, match="triage.step_down_from_csc: Not a valid boolean"):
+        TriageFacts.from_dict({"step_down_from_csc": "yes"})

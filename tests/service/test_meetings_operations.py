@@ -19,6 +19,7 @@ from service.meetings import operations as ops
 from service.meetings.case_refs import next_sequence
 from service.meetings.errors import MeetingCancelled, MeetingClash, NotListable
 from service.models import AuditEvent, CaseReference, MeetingCase
+from service.rules.triage import TriageFacts
 from tests.service.meetings_helpers import at, kids, ready_referral
 from tests.service.referral_helpers import record_for, seed
 
@@ -98,7 +99,7 @@ def test_reviews_and_step_downs_have_their_own_sections_and_slots_follow_the_age
     a = ready_referral(session, "barnet-map", at("2026-03-02"))
     b = ready_referral(session, "barnet-map", at("2026-03-03"), children=kids("Cara Dunn"))
     step = ready_referral(session, "barnet-map", at("2026-03-04"), children=kids("Eve Fox"))
-    step.triage = {**(step.triage or {}), "step_down_from_csc": True}  # as triage will flag it
+    step.triage = TriageFacts.from_dict({**(step.triage or {}), "step_down_from_csc": True}).as_dict()
     session.commit()
     listing.list_ready(session, "barnet-map", actor=SYSTEM, now=at("2026-03-09"))
     # a support plan of an earlier family falls due before the second meeting: reviewed at the first
