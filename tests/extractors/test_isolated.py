@@ -156,10 +156,13 @@ def test_pool_memory_cap_gives_resource_limit_exceeded_and_the_pool_goes_on(tmp_
 
 @pytest.mark.slow
 def test_pool_peak_memory_is_per_file(tmp_path: Path) -> None:
-    """The big decode's figure matches a single-file worker's; the small file after it is not given it.
+    """The big decode's figure sees the decode; the small file after it is not given it.
 
-    (Not equal to the small file's figure alone: memory the allocator keeps after the big file
-    stays resident, which the pool bounds by replacing a worker that grew too much.)
+    A fresh single-file worker's figure also holds the import-time peak of loading the
+    libraries, which the pool resets once they are loaded, so the pool may report less but
+    never more than the fresh worker (beyond measurement noise). The small file's figure
+    after the big one is not its figure alone: memory the allocator keeps stays resident,
+    which the pool bounds by replacing a worker that grew too much.
     """
     big = tmp_path / "big.png"
     buffer = io.BytesIO()
@@ -171,7 +174,7 @@ def test_pool_peak_memory_is_per_file(tmp_path: Path) -> None:
         big_peak = pool.extract(big).peak_rss_kb
         after_big = pool.extract(small).peak_rss_kb
     single = run_worker(big).peak_rss_kb
-    assert abs(big_peak - single) < single // 10
+    assert big_peak <= single + single // 10
     assert big_peak > alone + 100 * 1024  # 36 M pixels: the figure sees the decode
     assert 0 < after_big < alone + isolated.RECYCLE_GROWTH_KB < big_peak
 
