@@ -14,7 +14,8 @@ import argparse
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from docx import Document
@@ -154,7 +155,7 @@ def _widths(table: Table, widths: list[float]) -> None:
 def _loop_table(doc: DocumentObject, headings: list[str], widths: list[float], loop: str,
                 cells: list[str]) -> Table:
     """A table whose middle row repeats once per item (docxtpl ``{%tr for %}`` rows)."""
-    table = doc.add_table(rows=4, cols=len(headings))
+    table: Table = doc.add_table(rows=4, cols=len(headings))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for i, text in enumerate(headings):
@@ -169,6 +170,14 @@ def _loop_table(doc: DocumentObject, headings: list[str], widths: list[float], l
     _widths(table, widths)
     _repeat_header(table)
     return table
+
+
+@contextmanager
+def _only_if(doc: DocumentObject, condition: str) -> Iterator[None]:
+    """A block of the document that docxtpl keeps only when ``condition`` holds."""
+    _p(doc, f"{{%p if {condition} %}}")
+    yield
+    _p(doc, "{%p endif %}")
 
 
 def _p(doc: DocumentObject, text: str, style: str | None = None) -> Paragraph:
@@ -210,9 +219,8 @@ def build_agenda() -> DocumentObject:
         _shade(row.cells[0], GREY)
         row.cells[1].text = value
     _widths(details, [3.5, 13.5])
-    _p(doc, "{%p if recipient %}")
-    _p(doc, "This copy is for {{ recipient }}.")
-    _p(doc, "{%p endif %}")
+    with _only_if(doc, "recipient"):
+        _p(doc, "This copy is for {{ recipient }}.")
     note = _p(doc, "Families are referred to by case reference and children's initials only. "
                    "Keep this agenda within your agency's secure systems and do not forward it.")
     note.runs[0].italic = True
@@ -220,10 +228,9 @@ def build_agenda() -> DocumentObject:
     doc.add_heading("1. Welcome and introductions", level=1)
     _p(doc, "The chair welcomes everyone, members introduce themselves and the agency they "
             "represent, and apologies are noted.")
-    _p(doc, "{%p if members %}")
-    _loop_table(doc, ["Name", "Role", "Agency"], [5.0, 5.0, 7.0], "member in members",
-                ["{{ member.name }}", "{{ member.role }}", "{{ member.agency }}"])
-    _p(doc, "{%p endif %}")
+    with _only_if(doc, "members"):
+        _loop_table(doc, ["Name", "Role", "Agency"], [5.0, 5.0, 7.0], "member in members",
+                    ["{{ member.name }}", "{{ member.role }}", "{{ member.agency }}"])
 
     doc.add_heading("2. Confidentiality and declarations of interest", level=1)
     _p(doc, "Information shared at this meeting is shared with the family's consent, or on a "
@@ -233,11 +240,10 @@ def build_agenda() -> DocumentObject:
     _case_section(doc, 3, "New referrals", "new_referrals", "There are no new referrals at this meeting.",
                   "Each case has the time slot shown. The referrer presents the family's assessment, "
                   "then the panel agrees a decision, a lead professional and next steps.")
-    _p(doc, "{%p if withheld %}")
-    _p(doc, "{{ withheld }} case{% if withheld != 1 %}s{% endif %} listed for this meeting "
-            "{% if withheld != 1 %}are{% else %}is{% endif %} not shown in this copy, in line "
-            "with what the family agreed to share.")
-    _p(doc, "{%p endif %}")
+    with _only_if(doc, "withheld"):
+        _p(doc, "{{ withheld }} case{% if withheld != 1 %}s{% endif %} listed for this meeting "
+                "{% if withheld != 1 %}are{% else %}is{% endif %} not shown in this copy, in line "
+                "with what the family agreed to share.")
     _case_section(doc, 4, "Reviews", "reviews", "There are no reviews at this meeting.",
                   "Support plans due for review: progress against each desired outcome, and whether "
                   "support continues, changes or closes.")
@@ -261,9 +267,8 @@ def build_agenda() -> DocumentObject:
     _p(doc, "{%p else %}")
     _p(doc, "To be confirmed.")
     _p(doc, "{%p endif %}")
-    _p(doc, "{%p if contact %}")
-    _p(doc, "Questions about this agenda: {{ contact }}.")
-    _p(doc, "{%p endif %}")
+    with _only_if(doc, "contact"):
+        _p(doc, "Questions about this agenda: {{ contact }}.")
     return doc
 
 
@@ -297,28 +302,23 @@ def _family_letter(body: float) -> DocumentObject:
     _p(doc, "We met to talk about help for {{ children }}. Thank you for letting us do this.")
     doc.add_heading("{{ decision_title }}", level=1)
     _p(doc, "{{ decision }}")
-    _p(doc, "{%p if reasons %}")
-    doc.add_heading("Why we decided this", level=1)
-    _bullets(doc, "reasons", "reason")
-    _p(doc, "{%p endif %}")
+    with _only_if(doc, "reasons"):
+        doc.add_heading("Why we decided this", level=1)
+        _bullets(doc, "reasons", "reason")
     _p(doc, "{%p if lead %}")
     doc.add_heading("Who will help you", level=1)
     _p(doc, "{{ lead.name }} will be your main contact. They work for {{ lead.agency }} "
             "as {{ lead.role }}.")
-    _p(doc, "{%p if lead.phone %}")
-    _p(doc, "Phone: {{ lead.phone }}")
-    _p(doc, "{%p endif %}")
-    _p(doc, "{%p if lead.email %}")
-    _p(doc, "Email: {{ lead.email }}")
-    _p(doc, "{%p endif %}")
+    with _only_if(doc, "lead.phone"):
+        _p(doc, "Phone: {{ lead.phone }}")
+    with _only_if(doc, "lead.email"):
+        _p(doc, "Email: {{ lead.email }}")
     _p(doc, "{%p endif %}")
     doc.add_heading("What happens next", level=1)
-    _p(doc, "{%p if next_steps %}")
-    _bullets(doc, "next_steps", "step")
-    _p(doc, "{%p endif %}")
-    _p(doc, "{%p if review_date %}")
-    _p(doc, "We will check with you how things are going on {{ review_date }}.")
-    _p(doc, "{%p endif %}")
+    with _only_if(doc, "next_steps"):
+        _bullets(doc, "next_steps", "step")
+    with _only_if(doc, "review_date"):
+        _p(doc, "We will check with you how things are going on {{ review_date }}.")
     doc.add_heading("You can change your mind", level=1)
     _p(doc, "You said we could share what you told us with the people who can help. "
             "You can stop this at any time. Tell your main contact"
@@ -344,12 +344,11 @@ def build_family_letter_large_print() -> DocumentObject:
 
 
 def _lead_block(doc: DocumentObject) -> None:
-    _p(doc, "{%p if lead %}")
-    doc.add_heading("Lead professional", level=1)
-    _p(doc, "{{ lead.name }}, {{ lead.role }}, {{ lead.agency }}"
-            "{% if lead.phone %}. Phone: {{ lead.phone }}{% endif %}"
-            "{% if lead.email %}. Email: {{ lead.email }}{% endif %}")
-    _p(doc, "{%p endif %}")
+    with _only_if(doc, "lead"):
+        doc.add_heading("Lead professional", level=1)
+        _p(doc, "{{ lead.name }}, {{ lead.role }}, {{ lead.agency }}"
+                "{% if lead.phone %}. Phone: {{ lead.phone }}{% endif %}"
+                "{% if lead.email %}. Email: {{ lead.email }}{% endif %}")
 
 
 def build_referrer_notice() -> DocumentObject:
@@ -368,21 +367,17 @@ def build_referrer_notice() -> DocumentObject:
     _p(doc, "{%p endif %}")
     doc.add_heading("{{ outcome_title }}", level=1)
     _p(doc, "{{ outcome }}")
-    _p(doc, "{%p if reasons %}")
-    doc.add_heading("Reasons", level=1)
-    _bullets(doc, "reasons", "reason")
-    _p(doc, "{%p endif %}")
+    with _only_if(doc, "reasons"):
+        doc.add_heading("Reasons", level=1)
+        _bullets(doc, "reasons", "reason")
     _lead_block(doc)
-    _p(doc, "{%p if next_steps %}")
-    doc.add_heading("Next steps", level=1)
-    _bullets(doc, "next_steps", "step")
-    _p(doc, "{%p endif %}")
-    _p(doc, "{%p if review_date %}")
-    _p(doc, "Review date: {{ review_date }}.")
-    _p(doc, "{%p endif %}")
-    _p(doc, "{%p if contact %}")
-    _p(doc, "Questions about this notice: {{ contact }}.")
-    _p(doc, "{%p endif %}")
+    with _only_if(doc, "next_steps"):
+        doc.add_heading("Next steps", level=1)
+        _bullets(doc, "next_steps", "step")
+    with _only_if(doc, "review_date"):
+        _p(doc, "Review date: {{ review_date }}.")
+    with _only_if(doc, "contact"):
+        _p(doc, "Questions about this notice: {{ contact }}.")
     return doc
 
 
@@ -397,26 +392,21 @@ def build_professional_summary() -> DocumentObject:
             "agency's secure systems.")
     doc.add_heading("Decision: {{ outcome_title }}", level=1)
     _p(doc, "{{ outcome }}")
-    _p(doc, "{%p if reasons %}")
-    doc.add_heading("Reasons", level=1)
-    _bullets(doc, "reasons", "reason")
-    _p(doc, "{%p endif %}")
+    with _only_if(doc, "reasons"):
+        doc.add_heading("Reasons", level=1)
+        _bullets(doc, "reasons", "reason")
     _lead_block(doc)
-    _p(doc, "{%p if actions %}")
-    doc.add_heading("Agreed actions", level=1)
-    _loop_table(doc, ["Agency", "Action", "By when"], [5.0, 8.5, 3.5], "action in actions",
-                ["{{ action.agency }}", "{{ action.action }}", "{{ action.by_when }}"])
-    _p(doc, "{%p endif %}")
-    _p(doc, "{%p if agencies_involved %}")
-    doc.add_heading("Agencies involved", level=1)
-    _bullets(doc, "agencies_involved", "agency")
-    _p(doc, "{%p endif %}")
-    _p(doc, "{%p if review_date %}")
-    _p(doc, "Review date: {{ review_date }}.")
-    _p(doc, "{%p endif %}")
-    _p(doc, "{%p if contact %}")
-    _p(doc, "Panel contact: {{ contact }}.")
-    _p(doc, "{%p endif %}")
+    with _only_if(doc, "actions"):
+        doc.add_heading("Agreed actions", level=1)
+        _loop_table(doc, ["Agency", "Action", "By when"], [5.0, 8.5, 3.5], "action in actions",
+                    ["{{ action.agency }}", "{{ action.action }}", "{{ action.by_when }}"])
+    with _only_if(doc, "agencies_involved"):
+        doc.add_heading("Agencies involved", level=1)
+        _bullets(doc, "agencies_involved", "agency")
+    with _only_if(doc, "review_date"):
+        _p(doc, "Review date: {{ review_date }}.")
+    with _only_if(doc, "contact"):
+        _p(doc, "Panel contact: {{ contact }}.")
     return doc
 
 
@@ -436,22 +426,19 @@ def build_tracking_form() -> DocumentObject:
                 "review in reviews",
                 ["{{ review.date }}", "{{ review.decision }}", "{{ review.lead }}",
                  "{{ review.next_review }}"])
-    _p(doc, "{%p if actions %}")
-    doc.add_heading("Actions", level=1)
-    _loop_table(doc, ["Action", "Who", "By when", "Status"], [7.5, 4.0, 3.0, 2.5], "action in actions",
-                ["{{ action.what }}", "{{ action.who }}", "{{ action.by_when }}", "{{ action.status }}"])
-    _p(doc, "{%p endif %}")
-    _p(doc, "{%p if desired_outcomes %}")
-    doc.add_heading("What the family wants to change", level=1)
-    _bullets(doc, "desired_outcomes", "outcome")
-    _p(doc, "{%p endif %}")
-    _p(doc, "{%p if ratings %}")
-    doc.add_heading("Progress at each review (0 = not yet, 10 = achieved)", level=1)
-    _loop_table(doc, ["Outcome", "Review", "Rating", "What changed"], [6.0, 3.0, 2.0, 6.0],
-                "rating in ratings",
-                ["{{ rating.outcome }}", "{{ rating.review_date }}", "{{ rating.rating }}",
-                 "{{ rating.note }}"])
-    _p(doc, "{%p endif %}")
+    with _only_if(doc, "actions"):
+        doc.add_heading("Actions", level=1)
+        _loop_table(doc, ["Action", "Who", "By when", "Status"], [7.5, 4.0, 3.0, 2.5], "action in actions",
+                    ["{{ action.what }}", "{{ action.who }}", "{{ action.by_when }}", "{{ action.status }}"])
+    with _only_if(doc, "desired_outcomes"):
+        doc.add_heading("What the family wants to change", level=1)
+        _bullets(doc, "desired_outcomes", "outcome")
+    with _only_if(doc, "ratings"):
+        doc.add_heading("Progress at each review (0 = not yet, 10 = achieved)", level=1)
+        _loop_table(doc, ["Outcome", "Review", "Rating", "What changed"], [6.0, 3.0, 2.0, 6.0],
+                    "rating in ratings",
+                    ["{{ rating.outcome }}", "{{ rating.review_date }}", "{{ rating.rating }}",
+                     "{{ rating.note }}"])
     return doc
 
 
