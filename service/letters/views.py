@@ -1,6 +1,7 @@
 """The date-of-birth form in front of a family letter's ``/l/<token>`` link (called from links/views).
 
-A small HTML page, not the JSON API: families open it from an e-mail on a phone. The
+A small HTML page, not the JSON API: families open it from an e-mail on a phone. It asks
+for a child's date of birth, or the due date when the family's baby is not born yet. The
 letter itself is streamed only in the response to a correct answer, so nothing is cached
 or left open behind a passed check.
 """
@@ -24,7 +25,8 @@ _PAGE = """<!doctype html>
 <h1>Open your letter</h1>
 {message}
 <form method="post" action="">
-<label for="dob">Your child's date of birth (for example 2019-03-27)</label><br>
+<label for="dob">Your child's date of birth, or due date if your baby is not born yet
+(for example 2019-03-27)</label><br>
 <input id="dob" name="dob" type="date" required autocomplete="off"><br><br>
 <button type="submit">Open the letter</button>
 </form>
@@ -68,5 +70,6 @@ def check_answer(token: str, stream: Callable[[str], BaseResponse]) -> BaseRespo
     if not ok:
         if gate.locked_at is not None:
             return _page("This link is locked. Please ask the panel for a new one.", 423)
-        return _page("That date does not match our records. Please try again.", 403)
+        return _page("That date does not match our records. Please try again: a date of birth, "
+                     "or the due date if your baby is not born yet.", 403)
     return stream(token)
