@@ -1,7 +1,11 @@
 """``/api/v1/meetings/<id>/letters``: build a meeting's letters, send links, mark letters posted.
 
-Thin views over ``service.letters``. Building needs ``letters.build`` (administrator, chair,
-admin); sending and marking posted need ``letters.send`` (administrator, admin).
+Thin views over ``service.letters`` and ``service.batches``. Building and sending run as
+background batches — a meeting of twenty cases makes about a hundred documents — so both
+answer ``202`` with the batch and a ``Location`` (``/api/v1/batches/<id>``) to poll for
+progress and, once finished, the manifest or send report. Building needs ``letters.build``
+(administrator, chair, admin); sending and marking posted need ``letters.send``
+(administrator, admin).
 """
 
 # flask-smorest ships no type hints: its decorators are untyped
@@ -16,46 +20,17 @@ import marshmallow as ma
 from flask import current_app, request
 
 from service.api.base import Blueprint
+from service.api.batches import BatchCreatedSchema, batch_location
 from service.auth.gate import requires
+from service.batches.dispatch import submit_batch
+from service.batches.operations import create_batch
 from service.context import current_actor, db_session, services
 from service.letters import delivery
-from service.letters.operations import build_meeting_letters
-from service.mail import SmtpSender, mail_settings
-from service.packs.operations import converter_or_none
+from service.mail import mail_settings
+from service.models import BatchKind
 
 blp = Blueprint("letters", __name__, url_prefix="/api/v1",
                 description="Letters to families, notices to referrers, summaries for professionals")
-
-
-class DocumentEntrySchema(ma.Schema):
-    case_id = ma.fields.String(required=True)
-    recipient = ma.fields.String(required=True, metadata={"description": "family | referrer | professional"})
-    kind = ma.fields.String(required=True, metadata={"description": "letter | notice | summary"})
-    variant = ma.fields.String(required=True, metadata={"description": "standard | large_print"})
-    file = ma.fields.String(required=True)
-
-
-class LettersManifestSchema(ma.Schema):
-    meeting_id = ma.fields.String(required=True)
-    documents = ma.fields.List(ma.fields.Nested(DocumentEntrySchema), required=True)
-    skipped = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True,
-                             metadata={"description": "case id -> why no family letter was made"})
-
-
-class LetterSentSchema(ma.Schema):
-    file = ma.fields.String(required=True)
-    recipient = ma.fields.String(required=True)
-
-
-class LetterSkippedSchema(ma.Schema):
-    file = ma.fields.String(required=True)
-    reason = ma.fields.String(required=True)
-
-
-class LettersSendSchema(ma.Schema):
-    meeting_id = ma.fields.String(required=True)
-    sent = ma.fields.List(ma.fields.Nested(LetterSentSchema), required=True)
-    skipped = ma.fields.List(ma.fields.Nested(LetterSkippedSchema), required=True)
 
 
 class PostedSchema(ma.Schema):
@@ -64,27 +39,37 @@ class PostedSchema(ma.Schema):
     sent_at = ma.fields.DateTime(required=True)
 
 
+def _start(kind: BatchKind, meeting_id: uuid.UUID, params: dict[str, Any] | None = None) -> Any:
+    """Record the batch (audited; 404 for an unknown meeting), queue it, answer 202 with where to poll."""
+    batch = create_batch(db_session(), kind, meeting_id, actor=current_actor(), params=params)
+    submit_batch(current_app._get_current_object(), batch.id)  # type: ignore[attr-defined]  # werkzeug proxy
+    return batch, 202, {"Location": batch_location(batch.id)}
+
+
 @blp.route("/meetings/<uuid:meeting_id>/letters", methods=["POST"])
 @requires("letters.build")
-@blp.response(201, LettersManifestSchema)
-def build(meeting_id: uuid.UUID) -> dict[str, Any]:
-    """Build and store every letter, notice and summary for the meeting's decisions (consent re-checked)."""
-    with converter_or_none(current_app.config) as converter:
-        report = build_meeting_letters(db_session(), services().store, meeting_id, converter=converter)
-    return {**report.manifest(), "skipped": report.skipped}
+@blp.response(202, BatchCreatedSchema)
+def build(meeting_id: uuid.UUID) -> Any:
+    """Start building every letter, notice and summary of the meeting's decisions (consent re-checked).
+
+    The batch's result is the manifest of ``mapdocs letters build`` plus ``skipped`` (case id ->
+    why no family letter was made); a rebuild replaces the letters not yet sent.
+    """
+    return _start(BatchKind.LETTERS_BUILD, meeting_id)
 
 
 @blp.route("/meetings/<uuid:meeting_id>/letters/send", methods=["POST"])
 @requires("letters.send")
-@blp.response(200, LettersSendSchema)
-def send(meeting_id: uuid.UUID) -> dict[str, Any]:
-    """Mail families and referrers a link to their letter; letters without an address are skipped."""
-    svc = services()
-    base = svc.settings.public_base_url or request.host_url
-    result = delivery.send_meeting_letters(db_session(), meeting_id,
-                                           sender=SmtpSender(mail_settings(current_app.config)),
-                                           base_url=base, actor=current_actor())
-    return result.as_dict(meeting_id)
+@blp.response(202, BatchCreatedSchema)
+def send(meeting_id: uuid.UUID) -> Any:
+    """Start mailing families and referrers a link to their letter; letters without an address are skipped.
+
+    The batch's result is ``{"meeting_id", "sent": [{"file", "recipient"}], "skipped": [{"file",
+    "reason"}]}``. Mail settings are checked now (503 ``mail-not-configured``), not in the worker.
+    """
+    mail_settings(current_app.config)
+    base = services().settings.public_base_url or request.host_url
+    return _start(BatchKind.LETTERS_SEND, meeting_id, {"base_url": base})
 
 
 @blp.route("/letters/<uuid:letter_id>/posted", methods=["POST"])

@@ -1,4 +1,4 @@
-"""``/api/v1/meetings/<id>/letters``: roles, build, send by real SMTP, marking posted."""
+"""``/api/v1/meetings/<id>/letters``: roles, build and send as background batches polled to the end."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from tests.service.decision_seed import record, seeded, sound_input
 from tests.service.smtp_server import SmtpServer, smtp_server
-from tests.service.svc_helpers import assert_problem
+from tests.service.svc_helpers import assert_problem, finish_jobs
 
 __all__ = ["smtp_server"]
 
@@ -35,18 +35,29 @@ def test_roles_that_may_not_build_or_send(app: Flask, client: FlaskClient, auth:
     assert_problem(client.post(f"{base}/send", headers=auth(role, agency)), 403)
 
 
+def _finished(client: FlaskClient, headers: dict[str, str], started: Any) -> dict[str, Any]:
+    """Run the queued batch as a worker would, then poll its ``Location`` once."""
+    assert started.status_code == 202, started.json
+    assert set(started.json) == {"id", "kind", "state", "done", "total"}
+    finish_jobs(client.application)
+    polled = client.get(started.headers["Location"], headers=headers)
+    assert polled.status_code == 200, polled.json
+    body = polled.get_json()
+    assert isinstance(body, dict) and body["state"] == "succeeded", body["error"]
+    return body
+
+
 def test_build_then_send(app: Flask, client: FlaskClient, auth: Headers, smtp_server: SmtpServer) -> None:
     meeting = seeded(app, "one")
     record(app, meeting.case_id("one"), sound_input(meeting.date))
     base = f"/api/v1/meetings/{meeting.meeting_id}/letters"
-    built = client.post(base, headers=auth("administrator"))
-    assert built.status_code == 201, built.json
-    body = built.json
+    headers = auth("administrator")
+    built = _finished(client, headers, client.post(base, headers=headers))
+    body = built["result"]
     assert body["meeting_id"] == str(meeting.meeting_id) and body["skipped"] == {}
     kinds = {(d["recipient"], d["kind"], d["variant"]) for d in body["documents"]}
     assert ("family", "letter", "large_print") in kinds and ("referrer", "notice", "standard") in kinds
-    sent = client.post(f"{base}/send", headers=auth("administrator"))
-    assert sent.status_code == 200
+    sent = _finished(client, headers, client.post(f"{base}/send", headers=headers))["result"]
     # the seeded record has no e-mail addresses: everything waits to be printed for post
-    assert sent.json["sent"] == [] and len(sent.json["skipped"]) == 2
+    assert sent["sent"] == [] and len(sent["skipped"]) == 2
     assert smtp_server.mailbox.received == []
