@@ -1,7 +1,8 @@
-"""``/api/v1/cases/<case_id>/decision``, ``.../tracking-form`` and ``/api/v1/overdue``.
+"""``/api/v1/cases/<case_id>/decision`` and ``/api/v1/overdue`` (tracking forms: ``service.api.tracking``).
 
-Thin views over ``service.decisions`` and ``service.overdue``. Chairs record decisions;
-administrators and chairs read them; triage, administrators and chairs read the deadline list.
+Thin views over ``service.decisions`` and ``service.overdue``. Chairs record decisions (each
+stores the family's next tracking form version); administrators and chairs read them;
+triage, administrators and chairs read the deadline list.
 """
 
 # flask-smorest ships no type hints: its decorators are untyped
@@ -12,25 +13,20 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response
-
 from service.api.base import Blueprint
 from service.api.schemas import (
     DecisionArgsSchema,
     DecisionSchema,
     OverdueItemSchema,
     OverdueQuerySchema,
-    TrackingQuerySchema,
 )
 from service.auth.gate import requires
-from service.context import current_actor, db_session
+from service.context import current_actor, db_session, services
 from service.decisions import operations as ops
-from service.decisions.errors import DecisionError, DecisionNotFound
+from service.decisions.errors import DecisionNotFound
 from service.decisions.model import ActionInput, DecisionInput
 from service.decisions.shapes import decision_json
 from service.overdue.operations import overdue_items
-from service.packs.operations import converter_or_none
-from service.tracking.operations import build_tracking_form
 
 blp = Blueprint("decisions", __name__, url_prefix="/api/v1",
                 description="Panel decisions per listed case, and overdue post-panel deadlines")
@@ -51,7 +47,8 @@ def _input(args: dict[str, Any]) -> DecisionInput:
 @blp.response(201, DecisionSchema)
 def record(args: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
     """Record the case's decision (a change adds a version; earlier ones are kept); 422 names broken rules."""
-    return decision_json(ops.record_decision(db_session(), case_id, _input(args), actor=current_actor()))
+    return decision_json(ops.record_decision(db_session(), case_id, _input(args), actor=current_actor(),
+                                             store=services().store))
 
 
 @blp.route("/cases/<uuid:case_id>/decision", methods=["GET"])
@@ -81,24 +78,3 @@ def overdue(args: dict[str, Any]) -> list[dict[str, Any]]:
     """Decisions not notified in 48 hours, letters late, reviews past due, social care not confirmed."""
     return [item.as_line() for item in overdue_items(db_session(), panel=args["panel"])]
 
-
-_MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-          "pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
-
-
-@blp.route("/cases/<uuid:case_id>/tracking-form", methods=["GET"])
-@requires("tracking.build")
-@blp.arguments(TrackingQuerySchema, location="query")
-@blp.response(200, description="The family's tracking form as Word, PDF or CSV, built from records now")
-def tracking_form(args: dict[str, Any], case_id: uuid.UUID) -> Response:
-    """The family's support-plan tracking form (409 before any decision is recorded)."""
-    fmt = args["format"]
-    with converter_or_none() as converter:
-        files = build_tracking_form(db_session(), case_id, converter=converter if fmt == "pdf" else None)
-    data = {"docx": files.docx, "pdf": files.pdf, "csv": files.csv}[fmt]
-    if data is None:
-        raise DecisionError("PDF conversion is not available on this server: ask for format=docx")
-    response = Response(data, mimetype=_MEDIA[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="tracking_form.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -8,7 +8,9 @@ Public API (what letters, notices, summaries, tracking forms and the deadline li
     from service.decisions import operations as decisions
     from service.decisions.model import ActionInput, DecisionInput, DecisionState
 
-    decisions.record_decision(session, case_id, DecisionInput(...), *, actor, now=None) -> Decision
+    decisions.record_decision(session, case_id, DecisionInput(...), *, actor, now=None, store=None)
+        -> Decision
+        # with store, the family's tracking form is then stored as a new version
         # validates against the case's panel profile (DecisionRuleBroken, 422, message says
         # which rule); a second call for the same case adds version n+1 and marks the
         # previous row superseded (earlier versions are kept, never edited); sets the
@@ -44,8 +46,8 @@ Public API (what letters, notices, summaries, tracking forms and the deadline li
     shapes.decision_json(row) -> dict      # the `mapdocs decisions show` / API object
 
 HTTP (``service/api/decisions.py``): ``POST|GET /api/v1/cases/<case_id>/decision`` (chair
-records; administrator/chair read), ``GET .../decision/versions``, ``GET .../tracking-form
-?format=docx|pdf|csv``, ``GET /api/v1/overdue[?panel=]`` (``service.overdue``).
+records; administrator/chair read), ``GET .../decision/versions``, ``GET /api/v1/overdue[?panel=]``
+(``service.overdue``); tracking forms are ``service/api/tracking.py``.
 CLI: ``mapdocs decisions record|show``, ``mapdocs tracking rate|build``, ``mapdocs overdue``.
 
 Which outcomes start a Team Around the Family (so need ``taf_date``): profile files carry

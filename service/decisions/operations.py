@@ -23,6 +23,8 @@ from service.meetings import listing
 from service.meetings.queries import panel_for
 from service.models import Decision, Meeting, MeetingCase, Referral
 from service.panels import get_profile
+from service.tracking.versions import Trigger, refresh_quietly
+from storage import ObjectStore
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +35,11 @@ def _meeting_date(session: Session, case: MeetingCase, now: dt.datetime) -> dt.d
 
 
 def record_decision(session: Session, case_id: uuid.UUID, decision: DecisionInput, *, actor: Actor,
-                    now: dt.datetime | None = None) -> Decision:
-    """Record (or change) a listed case's decision; DecisionRuleBroken lists every broken rule. Commits."""
+                    now: dt.datetime | None = None, store: ObjectStore | None = None) -> Decision:
+    """Record (or change) a listed case's decision; DecisionRuleBroken lists every broken rule. Commits.
+
+    With ``store``, the family's tracking form is then stored as a new version (``service.tracking``).
+    """
     now = now or utcnow()
     case = listing.case_for(session, case_id)
     referral = session.get(Referral, case.referral_id)
@@ -67,6 +72,8 @@ def record_decision(session: Session, case_id: uuid.UUID, decision: DecisionInpu
     listing.set_review_due(session, referral.id, decision.review_date, actor=actor, source="decision",
                            now=now)
     session.commit()
+    if store is not None:
+        refresh_quietly(session, store, case.id, trigger=Trigger.DECISION, actor=actor)
     return row
 
 

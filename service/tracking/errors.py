@@ -17,3 +17,27 @@ class NothingToTrack(TrackingError):
     slug = "nothing-to-track"
     status = 409
     title = "No decision is recorded for this family yet: record the panel's decision first"
+
+
+class ActionNotFound(TrackingError):
+    slug = "action-not-found"
+    status = 404
+    title = "The case's current decision has no action with this number"
+
+
+class UnknownActionStatus(TrackingError):
+    slug = "unknown-action-status"
+    status = 422
+    title = "An action's status is one of open, in_progress, done, dropped"
+
+
+class FormVersionNotFound(TrackingError):
+    slug = "tracking-form-version-not-found"
+    status = 404
+    title = "The family's tracking form has no stored version with this number"
+
+
+class PdfUnavailable(TrackingError):
+    slug = "pdf-unavailable"
+    status = 422
+    title = "PDF conversion is not available on this server: ask for format=docx"

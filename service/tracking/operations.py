@@ -1,8 +1,8 @@
-"""Progress ratings and the family's tracking form, gathered across every listing of the referral.
+"""What people record for a family's tracking form: progress ratings at a review, action statuses.
 
-A family's reviews are separate listed cases (one per meeting that discussed them), so
-the form reads the current decision of each case of the referral, oldest first: the
-latest gives the support package, lead professional and actions; each gives a review row.
+Each records its fact (audited, committed) and then, given the object store, stores the
+family's next tracking form version (``service.tracking.versions``). Reading the form is
+in ``service.tracking.form``; its two entry points are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,29 +11,26 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from renderers.context import long_date
-from renderers.convert import DocxToPdfConverter
-from renderers.tracking_form import (
-    TrackingAction,
-    TrackingFormContext,
-    TrackingRating,
-    TrackingReview,
-    render_tracking_form,
-    tracking_csv,
-)
 from service.audit.operations import Actor, record_event
-from service.db import utcnow
-from service.decisions.operations import current_decision
-from service.meetings import listing
-from service.meetings.queries import panel_for
-from service.models import Decision, MeetingCase, OutcomeRating, Referral
-from service.panels import get_profile
-from service.tracking.errors import NothingToTrack, TrackingError
+from service.models import ActionStatusChange, Decision, OutcomeRating
+from service.tracking.actions import ActionProgress
+from service.tracking.errors import ActionNotFound, NothingToTrack, TrackingError, UnknownActionStatus
+from service.tracking.form import (
+    TrackingFiles,
+    build_tracking_form,
+    case_and_referral,
+    current_decisions,
+    desired_outcomes,
+    tracking_context,
+)
+from service.tracking.versions import Trigger, refresh_quietly
+from storage import ObjectStore
+
+__all__ = ["ActionProgress", "RatingInput", "StatusChange", "TrackingFiles", "build_tracking_form",
+           "rate_progress", "set_action_status", "tracking_context"]
 
 RATING_RANGE = range(0, 11)
 
@@ -54,30 +51,13 @@ class RatingInput:
         return cls(int(index) - 1, int(rating), note.strip() or None)
 
 
-@dataclass(frozen=True)
-class TrackingFiles:
-    docx: bytes
-    pdf: bytes | None
-    csv: bytes
-
-
-def _referral(session: Session, case_id: uuid.UUID) -> tuple[MeetingCase, Referral]:
-    case = listing.case_for(session, case_id)
-    referral = session.get(Referral, case.referral_id)
-    if referral is None:
-        raise TrackingError("The listed case has no referral")
-    return case, referral
-
-
-def desired_outcomes(referral: Referral) -> list[str]:
-    items = (referral.record or {}).get("desired_outcomes") or []
-    return [str(item.get("outcome") or "") for item in items if isinstance(item, dict)]
-
-
 def rate_progress(session: Session, case_id: uuid.UUID, review_date: dt.date, ratings: Sequence[RatingInput],
-                  *, actor: Actor) -> list[OutcomeRating]:
-    """Record a review's rating of each desired outcome named. Commits; audited (numbers only)."""
-    case, referral = _referral(session, case_id)
+                  *, actor: Actor, store: ObjectStore | None = None) -> list[OutcomeRating]:
+    """Record a review's rating of each desired outcome named. Commits; audited (numbers only).
+
+    With ``store``, the family's tracking form is then stored as a new version.
+    """
+    case, referral = case_and_referral(session, case_id)
     outcomes = desired_outcomes(referral)
     rows = []
     for item in ratings:
@@ -95,54 +75,51 @@ def rate_progress(session: Session, case_id: uuid.UUID, review_date: dt.date, ra
     record_event(session, actor, "tracking.progress_rated", object_type="case", object_id=case.id,
                  detail={"review_date": review_date.isoformat(), "ratings": len(rows)})
     session.commit()
+    if store is not None:
+        refresh_quietly(session, store, case.id, trigger=Trigger.RATING, actor=actor)
     return rows
 
 
-def _decisions(session: Session, referral_id: uuid.UUID) -> list[Decision]:
-    cases = session.scalars(select(MeetingCase.id).where(MeetingCase.referral_id == referral_id))
-    found = [d for d in (current_decision(session, case) for case in cases) if d is not None]
-    return sorted(found, key=lambda d: d.recorded_at)
+@dataclass(frozen=True)
+class StatusChange:
+    """A recorded status change and the tracking form version stored after it (None: not stored)."""
+
+    change: ActionStatusChange
+    number: int
+    form_version: int | None
 
 
-def _review(decision: Decision) -> TrackingReview:
-    return TrackingReview(date=long_date(listing.uk_date(decision.recorded_at)),
-                          decision=decision.outcome_label, next_review=long_date(decision.review_date),
-                          lead=f"{decision.lead_name}, {decision.lead_agency}")
+def _current_decision(session: Session, case_id: uuid.UUID, referral_id: uuid.UUID) -> Decision:
+    found = [d for d in current_decisions(session, referral_id) if d.case_id == case_id]
+    if not found:
+        raise NothingToTrack("No decision is recorded for this case yet: record the panel's decision first")
+    return found[0]
 
 
-def _action(action: dict[str, Any]) -> TrackingAction:
-    return TrackingAction(what=action["what"], who=action["who"],
-                          by_when=long_date(dt.date.fromisoformat(action["by"])),
-                          status=action.get("status", "open"))
+def set_action_status(session: Session, store: ObjectStore, case_id: uuid.UUID, number: int, status: str,
+                      *, actor: Actor, note: str | None = None) -> StatusChange:
+    """Set action ``number`` (from 1) of the case's current decision to ``status``; audited. Commits.
 
-
-def tracking_context(session: Session, case_id: uuid.UUID, *,
-                     today: dt.date | None = None) -> TrackingFormContext:
-    """The form's content now: NothingToTrack (409) before any decision."""
-    case, referral = _referral(session, case_id)
-    decided = _decisions(session, referral.id)
-    if not decided:
-        raise NothingToTrack()
-    latest = decided[-1]
-    panel = panel_for(referral.panel)
-    ratings = session.scalars(select(OutcomeRating).where(OutcomeRating.referral_id == referral.id)
-                              .order_by(OutcomeRating.outcome_index, OutcomeRating.review_date,
-                                        OutcomeRating.recorded_at))
-    return TrackingFormContext(
-        panel_name=panel.name, council_name=get_profile(panel).council, case_ref=case.case_ref,
-        initials=listing.children_initials(referral.record), support_package=f"{latest.outcome_label}. "
-        f"{latest.reason}", lead_name=latest.lead_name, lead_agency=latest.lead_agency,
-        lead_contact=latest.lead_contact, next_review=long_date(latest.review_date),
-        generated_on=long_date(today or listing.uk_date(utcnow())),
-        reviews=tuple(_review(d) for d in decided), actions=tuple(_action(a) for a in latest.actions),
-        desired_outcomes=tuple(desired_outcomes(referral)),
-        ratings=tuple(TrackingRating(outcome=r.outcome, review_date=long_date(r.review_date),
-                                     rating=f"{r.rating}/10", note=r.note or "") for r in ratings))
-
-
-def build_tracking_form(session: Session, case_id: uuid.UUID, *,
-                        converter: DocxToPdfConverter | None = None) -> TrackingFiles:
-    """DOCX, PDF (when a converter is given) and CSV of the family's tracking form."""
-    ctx = tracking_context(session, case_id)
-    rendered = render_tracking_form(ctx, converter=converter)
-    return TrackingFiles(docx=rendered.docx, pdf=rendered.pdf, csv=tracking_csv(ctx))
+    Then stores the family's next tracking form version. The note goes on the form, never
+    into the audit trail or the log.
+    """
+    if status not in set(ActionProgress):
+        raise UnknownActionStatus(f"'{status}' is not an action status: use one of "
+                                  + ", ".join(ActionProgress))
+    case, referral = case_and_referral(session, case_id)
+    decision = _current_decision(session, case.id, referral.id)
+    if not 1 <= number <= len(decision.actions):
+        raise ActionNotFound(f"action {number} does not exist: the case's current decision has "
+                             f"{len(decision.actions)} actions")
+    change = ActionStatusChange(
+        referral_id=referral.id, case_id=case.id, decision_id=decision.id, action_index=number - 1,
+        action_what=decision.actions[number - 1]["what"], status=status, note=(note or "").strip() or None,
+        actor_type=actor.kind, set_by=actor.id if actor.kind == "user" else None)
+    session.add(change)
+    session.flush()
+    record_event(session, actor, "tracking.action_status", object_type="case", object_id=case.id,
+                 detail={"action": number, "status": status, "decision_id": str(decision.id),
+                         "change_id": str(change.id)})
+    session.commit()
+    stored = refresh_quietly(session, store, case.id, trigger=Trigger.ACTION_STATUS, actor=actor)
+    return StatusChange(change=change, number=number, form_version=stored.version if stored else None)

@@ -55,3 +55,17 @@ def test_a_malformed_action_is_a_usage_error(app: Flask, runner: CliRunner) -> N
     meeting = seeded(app)
     result = runner.invoke(cli, _args(meeting.case_id("one"), meeting.date, "--action", "just words"))
     assert result.exit_code == 2 and "what|who|YYYY-MM-DD" in result.output
+
+
+def test_a_decision_recorded_by_the_cli_stores_a_tracking_form_version(app: Flask, runner: CliRunner) -> None:
+    from sqlalchemy import func, select
+
+    from service.context import EXTENSION
+    from service.models import TrackingFormVersion
+
+    meeting = seeded(app)
+    result = runner.invoke(cli, _args(meeting.case_id("one"), meeting.date))
+    assert result.exit_code == 0, result.output
+    with app.extensions[EXTENSION].db.session() as session:
+        versions = session.scalar(select(func.count()).select_from(TrackingFormVersion))
+    assert versions == 1
