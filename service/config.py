@@ -1,29 +1,11 @@
 """Configuration: defaults, then ``MAPDOCS_*`` environment variables, then the mapping given to the factory.
 
-``MAPDOCS_DATA_DIR`` (default ``./var``)
-    where the embedded database, the file object store and generated secrets live.
-``MAPDOCS_DATABASE_URL`` (default ``sqlite:///<data dir>/mapdocs.sqlite3``)
-    SQLAlchemy URL; ``postgresql+psycopg://USER@HOST:5432/DB`` for PostgreSQL.
-``MAPDOCS_STORAGE_URL`` (default ``file://<data dir>/objects``)
-    object store: ``file:///ABSOLUTE/PATH`` or ``s3://BUCKET/PREFIX``.
-``MAPDOCS_BROKER_URL`` (default empty: jobs run in the web process)
-    Celery broker URL (kept now; used once background jobs arrive).
-``MAPDOCS_SECRET_KEY`` (generated on the embedded default)
-    Flask signing secret.
-``MAPDOCS_ENCRYPTION_KEY`` (generated on the embedded default)
-    base64 of 32 random bytes: the AES-256-GCM key of the file object store.
-``MAPDOCS_KEY_SECRET`` (generated on the embedded default)
-    HMAC secret deriving object keys from content (at least 16 bytes).
-``MAPDOCS_MAX_UPLOAD_BYTES`` (default ``26214400``, 25 MB)
-    larger uploads are refused with 413 ``payload-too-large``.
-``MAPDOCS_S3_ENDPOINT_URL`` (default: AWS)
-    S3-compatible endpoint, e.g. ``http://127.0.0.1:8333``.
-``MAPDOCS_S3_REGION``, ``MAPDOCS_S3_ACCESS_KEY_ID``, ``MAPDOCS_S3_SECRET_ACCESS_KEY``
-    S3 region and credentials.
-``MAPDOCS_LINK_TTL_SECONDS`` (default ``604800``, 7 days)
-    lifetime of a disclosure link ``/l/<token>``.
-``MAPDOCS_PUBLIC_BASE_URL`` (default: the request's host URL)
-    base of disclosure link URLs, e.g. ``https://mapdocs.example.gov.uk``.
+:data:`DEFAULTS` is the one list of settings: every ``MAPDOCS_<NAME>`` the service reads
+has its default there, with a comment on what it does, and the README's configuration
+table says the same for operators (``tests/service/test_config_documented.py`` keeps
+the code, this list and that table in step). Code reads a setting through
+:func:`setting` (or a resolved ``app.config``), never from ``os.environ`` with a
+fallback of its own, so a default cannot differ between two readers.
 
 The *embedded default* is a deployment whose database and storage URLs are both left
 at their defaults. There, missing secrets are generated once and kept in
@@ -45,24 +27,64 @@ from typing import Any
 
 PREFIX = "MAPDOCS_"
 
-#: every setting the application reads, with its default (None: derived or required)
+#: every setting the application reads (``MAPDOCS_`` + key) with its default; None means
+#: derived at start-up, generated on the embedded default, or simply not set
 DEFAULTS: dict[str, Any] = {
+    # --- storage, database, secrets ---------------------------------------------------------
+    # where the embedded database, the file object store and generated secrets live
     "DATA_DIR": "./var",
+    # SQLAlchemy URL; None: sqlite:///<data dir>/mapdocs.sqlite3
     "DATABASE_URL": None,
+    # object store, file:///ABSOLUTE/PATH or s3://BUCKET/PREFIX; None: file://<data dir>/objects
     "STORAGE_URL": None,
-    "BROKER_URL": "",
+    # Flask signing secret (generated on the embedded default, required elsewhere)
     "SECRET_KEY": None,
+    # base64 of 32 bytes: the AES-256-GCM key of the file object store (generated or required)
     "ENCRYPTION_KEY": None,
+    # HMAC secret deriving object keys from content, at least 16 bytes (generated or required)
     "KEY_SECRET": None,
-    "MAX_UPLOAD_BYTES": 25 * 1024 * 1024,
+    # S3-compatible endpoint (None: AWS), region and credentials of the s3:// store
     "S3_ENDPOINT_URL": None,
     "S3_REGION": None,
     "S3_ACCESS_KEY_ID": None,
     "S3_SECRET_ACCESS_KEY": None,
+    # --- uploads and disclosure links -------------------------------------------------------
+    # larger uploads are refused with 413 payload-too-large (25 MB)
+    "MAX_UPLOAD_BYTES": 25 * 1024 * 1024,
+    # lifetime of a disclosure link /l/<token> (7 days)
     "LINK_TTL_SECONDS": 7 * 24 * 3600,
+    # base of disclosure link URLs; None: the request's host URL (the CLI then needs --base-url)
     "PUBLIC_BASE_URL": None,
+    # --- background jobs (service.jobs.settings) --------------------------------------------
+    # empty: the embedded SQLite broker in the data directory; else a redis:// or amqp:// URL
+    "BROKER_URL": "",
+    # queue (and Redis key prefix) the jobs use; distinct names keep deployments apart
+    "JOB_QUEUE": "mapdocs",
+    # worker processes; None: default_processes(), 2 or fewer on a machine with fewer cores
+    "WORKER_CONCURRENCY": None,
+    # seconds per task: the soft limit fails the job, the hard limit kills the worker process
+    "JOB_SOFT_TIME_LIMIT": 300,
+    "JOB_TIME_LIMIT": 360,
+    # seconds (Redis only) a message taken by a dead worker stays hidden; above JOB_TIME_LIMIT
+    "BROKER_VISIBILITY_TIMEOUT": 3600,
+    # --- panels, packs and letters ----------------------------------------------------------
+    # extra os.pathsep-separated directories of <slug>.profile.json / <slug>.panel.json files
+    "PROFILES_DIR": "",
+    # processes preparing originals for agenda packs; None: default_processes()
+    "PACKS_WORKERS": None,
+    # comma-separated panel slugs whose packs are mailed as attachments instead of links
+    "PACKS_ATTACH_PANELS": "",
+    # "plain": never start LibreOffice (agendas drawn without the Word template, documents kept as DOCX)
+    "PACKS_AGENDA": "template",
+    # --- outgoing mail (service.mail) -------------------------------------------------------
+    # smtp://host:port or smtps://user:pass@host:465; None: mail is not configured
+    "SMTP_URL": None,
+    # sender address of outgoing mail
+    "MAIL_FROM": None,
 }
 
+#: keys :func:`load_config` adds, computed from the settings above (not settings themselves)
+DERIVED = ("EMBEDDED_DEFAULT", "ENCRYPTION_KEY_BYTES", "MAX_CONTENT_LENGTH")
 _INTEGERS = ("MAX_UPLOAD_BYTES", "LINK_TTL_SECONDS")
 _SECRETS = ("SECRET_KEY", "ENCRYPTION_KEY", "KEY_SECRET")
 SECRETS_FILE = "secrets.json"
@@ -72,6 +94,28 @@ MULTIPART_OVERHEAD = 256 * 1024
 
 class ConfigError(Exception):
     """The configuration cannot start the service; the message names the setting, never its value."""
+
+
+def setting(config: Mapping[str, Any], name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """One setting: from ``config`` when it has the key, else the ``MAPDOCS_*`` environment; empty → default.
+
+    A resolved ``app.config`` holds every setting, so its value (environment and
+    overrides already applied) wins; the environment is read only for callers with a
+    partial mapping or none (panels loaded at start-up, ``converter_or_none()`` from a
+    command, tests), which then see exactly the default a running app would.
+    """
+    if name not in DEFAULTS:
+        raise KeyError(f"{PREFIX}{name} is not in service.config.DEFAULTS")
+    if name in config:
+        value = config[name]
+    else:
+        value = (os.environ if environ is None else environ).get(PREFIX + name)
+    return DEFAULTS[name] if value in (None, "") else value
+
+
+def default_processes() -> int:
+    """Processes of a pool whose setting is unset: two, or one on a single-core machine."""
+    return min(2, os.cpu_count() or 1)
 
 
 def _strip_prefix(key: str) -> str:

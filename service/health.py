@@ -1,19 +1,21 @@
-"""``/healthz`` (the process answers) and ``/readyz`` (database and object storage reachable). Open."""
+"""``/healthz`` (the process answers) and ``/readyz`` (database, storage and job broker reachable). Open.
+
+``/readyz`` runs every check and names each one's result, so a 503 says which
+dependency is down; the body never carries a URL, host or credential.
+"""
 
 from __future__ import annotations
 
-import logging
-
-from flask import Blueprint, Response, jsonify
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Blueprint, Response, current_app, jsonify
 
 from service.context import services
 from service.errors import NotReady
-from storage import StorageError
-
-log = logging.getLogger(__name__)
+from service.jobs.celery_app import settings_of
+from service.readiness import broker_ready, database_ready, storage_ready
 
 blp = Blueprint("health", __name__)
+
+OK, FAILED = "ok", "unreachable"
 
 
 @blp.get("/healthz")
@@ -24,14 +26,13 @@ def healthz() -> Response:
 @blp.get("/readyz")
 def readyz() -> Response:
     svc = services()
-    try:
-        svc.db.ping()
-    except SQLAlchemyError as exc:
-        log.warning("readiness: database unreachable (%s)", type(exc).__name__)
-        raise NotReady("The database cannot be reached") from None
-    try:
-        svc.store.check()
-    except StorageError as exc:
-        log.warning("readiness: storage unreachable (%s)", type(exc).__name__)
-        raise NotReady("Object storage cannot be reached") from None
-    return jsonify(status="ok", database="ok", storage="ok")
+    checks = {
+        "database": database_ready(svc.db),
+        "storage": storage_ready(svc.store),
+        "broker": broker_ready(settings_of(current_app)),
+    }
+    results = {name: OK if ready else FAILED for name, ready in checks.items()}
+    failed = [name for name, ready in checks.items() if not ready]
+    if failed:
+        raise NotReady(f"Not reachable: {', '.join(failed)}", **results)
+    return jsonify(status="ok", **results)

@@ -1,43 +1,24 @@
 """Job settings as plain values: the broker URL, queue name, worker concurrency, time limits.
 
-``MAPDOCS_BROKER_URL`` (default empty: the embedded broker)
-    empty → kombu's SQLAlchemy transport over ``<data dir>/broker.sqlite3`` (no server);
-    ``redis://127.0.0.1:6379/0`` or ``amqp://guest:guest@127.0.0.1:5672//`` in production.
-``MAPDOCS_JOB_QUEUE`` (default ``mapdocs``)
-    queue (and Redis key prefix) the jobs use; distinct names keep deployments apart.
-``MAPDOCS_WORKER_CONCURRENCY`` (default ``2``, at most the CPU count)
-    worker processes; each runs one single-threaded Tesseract at a time.
-``MAPDOCS_JOB_SOFT_TIME_LIMIT`` / ``MAPDOCS_JOB_TIME_LIMIT`` (default ``300`` / ``360`` s)
-    per task (a whole digital document, or one scanned page): the soft limit ends the
-    job as failed, the hard limit kills the worker process.
-``MAPDOCS_BROKER_VISIBILITY_TIMEOUT`` (default ``3600`` s, Redis only)
-    how long a message taken by a worker that died stays invisible before Redis gives it
-    to another worker; must exceed the hard time limit.
-
-These are read from the app config first and then from the environment, so they work
-before ``service.config`` lists them.
+The settings (``MAPDOCS_BROKER_URL``, ``MAPDOCS_JOB_QUEUE``, ``MAPDOCS_WORKER_CONCURRENCY``,
+``MAPDOCS_JOB_SOFT_TIME_LIMIT``, ``MAPDOCS_JOB_TIME_LIMIT``,
+``MAPDOCS_BROKER_VISIBILITY_TIMEOUT``) and their defaults are listed once, in
+:data:`service.config.DEFAULTS`; this module checks them and derives what the defaults
+leave open. An empty broker URL means the embedded broker: kombu's SQLAlchemy transport
+over ``<data dir>/broker.sqlite3``, no server needed.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.config import PREFIX, ConfigError
+from service.config import PREFIX, ConfigError, default_processes, setting
 
 EMBEDDED_SCHEME = "sqla+sqlite"
 BROKER_FILE = "broker.sqlite3"
-
-_DEFAULTS: dict[str, Any] = {
-    "JOB_QUEUE": "mapdocs",
-    "WORKER_CONCURRENCY": 2,
-    "JOB_SOFT_TIME_LIMIT": 300,
-    "JOB_TIME_LIMIT": 360,
-    "BROKER_VISIBILITY_TIMEOUT": 3600,
-}
 
 
 @dataclass(frozen=True)
@@ -59,16 +40,9 @@ class JobSettings:
         return self.broker_url.split(":", 1)[0]
 
 
-def _setting(config: Mapping[str, Any], name: str) -> Any:
-    value = config.get(name)
-    if value in (None, ""):
-        value = os.environ.get(PREFIX + name)
-    return _DEFAULTS[name] if value in (None, "") else value
-
-
 def _positive(config: Mapping[str, Any], name: str) -> int:
     try:
-        value = int(_setting(config, name))
+        value = int(setting(config, name))
     except (TypeError, ValueError):
         raise ConfigError(f"{PREFIX}{name} must be an integer") from None
     if value <= 0:
@@ -78,9 +52,9 @@ def _positive(config: Mapping[str, Any], name: str) -> int:
 
 def _concurrency(config: Mapping[str, Any]) -> int:
     """As configured; by default two processes, or one on a single-core machine."""
-    explicit = config.get("WORKER_CONCURRENCY") or os.environ.get(PREFIX + "WORKER_CONCURRENCY")
-    value = _positive(config, "WORKER_CONCURRENCY")
-    return value if explicit else min(value, os.cpu_count() or 1)
+    if setting(config, "WORKER_CONCURRENCY") is None:
+        return default_processes()
+    return _positive(config, "WORKER_CONCURRENCY")
 
 
 def embedded_broker_url(data_dir: str) -> str:
@@ -89,8 +63,8 @@ def embedded_broker_url(data_dir: str) -> str:
 
 def job_settings(config: Mapping[str, Any]) -> JobSettings:
     """The job settings of a resolved app configuration (``app.config``)."""
-    broker = str(config.get("BROKER_URL") or "") or embedded_broker_url(str(config["DATA_DIR"]))
-    queue = str(_setting(config, "JOB_QUEUE"))
+    broker = str(setting(config, "BROKER_URL")) or embedded_broker_url(str(setting(config, "DATA_DIR")))
+    queue = str(setting(config, "JOB_QUEUE"))
     if not queue.replace("-", "").replace("_", "").replace(".", "").isalnum():
         raise ConfigError(f"{PREFIX}JOB_QUEUE may hold only letters, digits, '-', '_' and '.'")
     soft, hard = _positive(config, "JOB_SOFT_TIME_LIMIT"), _positive(config, "JOB_TIME_LIMIT")

@@ -8,7 +8,6 @@ used for ``AUTH`` only and never appear in a message, a log line or an error.
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import ssl
 from collections.abc import Callable, Iterable, Mapping
@@ -17,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from service.config import setting
 from service.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -77,9 +77,8 @@ class MailSettings:
 
 def mail_settings(config: Mapping[str, object], environ: Mapping[str, str] | None = None) -> MailSettings:
     """Settings from the app config (``SMTP_URL``, ``MAIL_FROM``) or the ``MAPDOCS_*`` environment."""
-    environ = os.environ if environ is None else environ
-    url = str(config.get("SMTP_URL") or environ.get("MAPDOCS_SMTP_URL") or "")
-    sender = str(config.get("MAIL_FROM") or environ.get("MAPDOCS_MAIL_FROM") or "")
+    url = str(setting(config, "SMTP_URL", environ) or "")
+    sender = str(setting(config, "MAIL_FROM", environ) or "")
     if not url or not sender:
         raise MailNotConfigured()
     return MailSettings.from_url(url, sender)

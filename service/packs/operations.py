@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import os
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -42,6 +41,7 @@ from renderers.context import long_date
 from renderers.convert import DocxToPdfConverter
 from renderers.errors import ConversionError, RenderError
 from service.audit.operations import Actor, record_event
+from service.config import default_processes, setting
 from service.db import utcnow
 from service.links.operations import create_object_link, link_url
 from service.mail import Attachment, Message, SmtpSender
@@ -367,13 +367,14 @@ def _record_sent(session: Session, meeting: Meeting, row: MeetingPack, to: str, 
 # --- settings ------------------------------------------------------------------------------------
 
 def _setting(config: Mapping[str, Any], name: str) -> str:
-    return str(config.get(name) or os.environ.get(f"MAPDOCS_{name}") or "")
+    """A setting as text; names and defaults live in :data:`service.config.DEFAULTS`."""
+    return str(setting(config, name) or "")
 
 
 def pack_workers(config: Mapping[str, Any]) -> int:
     """Processes preparing originals (``PACKS_WORKERS``; default: up to 2, one per core)."""
     configured = _setting(config, "PACKS_WORKERS")
-    return max(1, int(configured)) if configured.isdigit() else min(2, os.cpu_count() or 1)
+    return max(1, int(configured)) if configured.isdigit() else default_processes()
 
 
 def attach_panels(config: Mapping[str, Any]) -> frozenset[str]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from service.config import setting
 from service.rules import model
 from service.rules.agencies import normalise
 from service.rules.errors import ProfileError, UnknownPanel
@@ -26,7 +27,6 @@ from service.rules.schemas import PanelSchema, ProfileSchema, flatten_errors
 log = logging.getLogger(__name__)
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
-ENV_VAR = "MAPDOCS_PROFILES_DIR"
 PROFILE_SUFFIX = ".profile.json"
 PANEL_SUFFIX = ".panel.json"
 
@@ -50,9 +50,12 @@ class Catalogue:
 
 
 def profile_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
-    """The built-in directory followed by those in ``MAPDOCS_PROFILES_DIR``."""
-    environ = os.environ if environ is None else environ
-    extra = [Path(p) for p in environ.get(ENV_VAR, "").split(os.pathsep) if p.strip()]
+    """The built-in directory followed by those in ``MAPDOCS_PROFILES_DIR``.
+
+    Read from the environment (``environ``, default ``os.environ``): panels are loaded
+    once per process, before and apart from any app's configuration.
+    """
+    extra = [Path(p) for p in str(setting({}, "PROFILES_DIR", environ)).split(os.pathsep) if p.strip()]
     return [BUILTIN_DIR, *extra]
 
 

@@ -68,10 +68,3 @@ def test_create_app_reads_environment(tmp_path: Path, monkeypatch: pytest.Monkey
     assert app.config["TESTING"] is True
     assert Path(app.config["DATA_DIR"]) == tmp_path
     assert (tmp_path / "secrets.json").exists()
-
-
-def test_every_setting_is_documented() -> None:
-    import service.config as config
-
-    for name in config.DEFAULTS:
-        assert f"MAPDOCS_{name}" in (config.__doc__ or "")

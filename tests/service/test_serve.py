@@ -48,7 +48,8 @@ def test_serve_applies_migrations_and_answers_readyz(tmp_path: Path) -> None:
             except (urllib.error.URLError, ConnectionError):
                 assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
                 time.sleep(0.3)
-        assert (status, body) == (200, {"status": "ok", "database": "ok", "storage": "ok"})
+        assert (status, body) == (200, {"status": "ok", "database": "ok", "storage": "ok",
+                                        "broker": "ok"})
         status, problem = _get(f"http://127.0.0.1:{port}/api/v1/jobs/00000000-0000-4000-8000-000000000000")
         assert status == 401 and problem["type"] == "unauthorized"
         assert (tmp_path / "var" / "secrets.json").stat().st_mode & 0o777 == 0o600
