@@ -17,6 +17,8 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from service.sqlite_writers import WriterQueuedConnection
+
 SERVICE_DIR = Path(__file__).resolve().parent
 ALEMBIC_INI = SERVICE_DIR / "alembic.ini"
 MIGRATIONS_DIR = SERVICE_DIR / "migrations"
@@ -76,7 +78,8 @@ def make_engine(url: str) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30,
+                                  "factory": WriterQueuedConnection}
     else:
         kwargs["pool_pre_ping"] = True
         if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from extractors.base import ExtractionContext, ExtractionResult
 from extractors.errors import EncryptedDocument, ExtractionError, NotAnAssessmentForm
 from service.audit.operations import Actor, record_event
 from service.db import utcnow
+from service.documents.key_locks import object_key_lock
 from service.errors import NotFound, PayloadTooLarge, UnknownPanel
 from service.models import (
     DisclosureLink,
@@ -117,35 +118,39 @@ def ingest_document(session: Session, store: ObjectStore, ctx: ExtractionContext
         return _resend(session, store, ctx, existing, data=data, password=password, actor=actor, jobs=jobs)
 
     key = content_key(data, secret=key_secret, namespace=ORIGINALS_NAMESPACE)
-    if not store.exists(key):
-        store.put(key, data, content_type=inspection.media_type)
-    document = Document(sha256=sha256, media_type=inspection.media_type, size=len(data),
-                        page_count=inspection.page_count, object_key=key, storage_backend=store.scheme,
-                        panel=panel, uploaded_by=actor.id if actor.kind == "user" else None,
-                        encrypted=inspection.encrypted)
-    session.add(document)
-    try:
-        session.flush()
-    except IntegrityError:
-        # the same bytes for the same panel arrived concurrently: theirs won, answer as a resend
-        session.rollback()
-        existing = _find_document(session, sha256, panel)
-        if existing is None:
-            raise
-        return _resend(session, store, ctx, existing, data=data, password=password, actor=actor, jobs=jobs)
-    if attach_to is None:
-        session.add(Referral(document_id=document.id, panel=panel, status=ReferralStatus.RECEIVED))
-    else:  # a later document (signed consent, rescan) for an existing referral: no second referral
-        session.add(ReferralDocument(referral_id=attach_to, document_id=document.id,
-                                     attached_by=actor.id if actor.kind == "user" else None))
-    job = Job(document_id=document.id, kind=EXTRACT_JOB, state=JobState.PENDING,
-              pages_total=inspection.page_count)
-    session.add(job)
-    session.flush()
-    record_event(session, actor, "document.upload", object_type="document", object_id=document.id,
-                 detail={"panel": panel, "media_type": inspection.media_type, "size": len(data),
-                         "job_id": str(job.id)})
-    session.commit()
+    # the key's lock keeps a deletion of the same bytes from removing the object between
+    # the existence check and this upload's row being committed (``key_locks``)
+    with object_key_lock(_engine(session), key):
+        if not store.exists(key):
+            store.put(key, data, content_type=inspection.media_type)
+        # One short write transaction: ids are made here, so nothing is flushed before the
+        # commit and SQLite's write lock is held for the inserts and the commit alone.
+        document = Document(id=uuid.uuid4(), sha256=sha256, media_type=inspection.media_type, size=len(data),
+                            page_count=inspection.page_count, object_key=key, storage_backend=store.scheme,
+                            panel=panel, uploaded_by=actor.id if actor.kind == "user" else None,
+                            encrypted=inspection.encrypted)
+        job = Job(id=uuid.uuid4(), document_id=document.id, kind=EXTRACT_JOB, state=JobState.PENDING,
+                  pages_total=inspection.page_count)
+        session.add(document)
+        if attach_to is None:
+            session.add(Referral(document_id=document.id, panel=panel, status=ReferralStatus.RECEIVED))
+        else:  # a later document (signed consent, rescan) for an existing referral: no second referral
+            session.add(ReferralDocument(referral_id=attach_to, document_id=document.id,
+                                         attached_by=actor.id if actor.kind == "user" else None))
+        session.add(job)
+        record_event(session, actor, "document.upload", object_type="document", object_id=document.id,
+                     detail={"panel": panel, "media_type": inspection.media_type, "size": len(data),
+                             "job_id": str(job.id)})
+        try:
+            session.commit()
+        except IntegrityError:
+            # the same bytes for the same panel arrived concurrently: theirs won, answer as a resend
+            session.rollback()
+            existing = _find_document(session, sha256, panel)
+            if existing is None:
+                raise
+            return _resend(session, store, ctx, existing, data=data, password=password, actor=actor,
+                           jobs=jobs)
 
     _start(session, store, ctx, job.id, jobs, data=data, password=password)
     return IngestOutcome(document=document, job=job, created=True)
@@ -397,20 +402,29 @@ def delete_document(session: Session, store: ObjectStore, document_id: uuid.UUID
 
     The database rows go first and commit; the object is removed afterwards, so a crash in
     between leaves an unreferenced object (harmless, collectable) rather than a row
-    pointing at nothing.
+    pointing at nothing. Counting, committing and removing happen under the key's lock,
+    which an upload of the same bytes also holds until its row is committed.
     """
     document = get_document(session, document_id)
     key = document.object_key
-    still_used = object_references(session, key, excluding=[document.id]) > 0
-    for model in (DisclosureLink, ExtractionRun, Job, Referral):
-        session.execute(delete(model).where(model.document_id == document_id))
-    session.execute(delete(Document).where(Document.id == document_id))
-    session.expunge(document)
-    record_event(session, actor, "document.delete", object_type="document", object_id=document_id,
-                 detail={"object_deleted": not still_used})
-    session.commit()
-    if not still_used:
-        store.delete(key)
+    with object_key_lock(_engine(session), key):
+        if session.scalar(select(Document.id).where(Document.id == document_id)) is None:
+            raise NotFound("No such document")  # a concurrent deletion got there first
+        still_used = object_references(session, key, excluding=[document.id]) > 0
+        for model in (DisclosureLink, ExtractionRun, Job, Referral):
+            session.execute(delete(model).where(model.document_id == document_id))
+        session.execute(delete(Document).where(Document.id == document_id))
+        session.expunge(document)
+        record_event(session, actor, "document.delete", object_type="document", object_id=document_id,
+                     detail={"object_deleted": not still_used})
+        session.commit()
+        if not still_used:
+            store.delete(key)
+
+
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,25 @@ transport keeps delivered ones on disk). A job that needs a password therefore r
 in a thread of the process that received it; the password lives only in that
 thread's memory. Everything else goes to the broker as a bare job id.
 
-If the broker cannot be reached the upload is still acknowledged (the original and
-the job row are committed first): the job stays pending until ``mapdocs jobs requeue``
-or, on the embedded broker, the worker's next start submits it again.
+Handing over is asynchronous: :meth:`CeleryJobQueue.submit` puts the job id on an
+in-process queue that one daemon thread publishes, so an upload never waits on the
+broker (the embedded SQLite broker, shared with the worker's polling, sometimes took
+hundreds of milliseconds to take a message). This loses nothing: the job row is
+committed as pending before the upload is acknowledged. If the broker cannot be
+reached, or the process stops before the thread published, the job stays pending until
+``mapdocs jobs requeue`` or, on the embedded broker, the worker's next start submits it
+again. A clean stop (``mapdocs serve`` exiting, the CLI finishing) waits for the thread.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import queue
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import Flask, current_app
@@ -34,6 +43,51 @@ QUEUE_EXTENSION = "mapdocs.job_queue"
 PASSWORD_JOB = "extract-password"
 
 
+class BrokerHandOff:
+    """One daemon thread that publishes job ids in the order they were submitted.
+
+    ``flush`` waits until every id submitted so far has been published (or given up on);
+    an ``atexit`` hook flushes, so a CLI process does not exit with ids still queued.
+    """
+
+    def __init__(self, publish: Callable[[uuid.UUID], None], *, name: str = "mapdocs-broker-handoff") -> None:
+        self._publish = publish
+        self._queue: queue.SimpleQueue[uuid.UUID] = queue.SimpleQueue()
+        self._unfinished = 0
+        self._idle = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+        atexit.register(self.flush, 30.0)
+
+    def submit(self, job_id: uuid.UUID) -> None:
+        with self._idle:
+            self._unfinished += 1
+        self._queue.put(job_id)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """True once everything submitted so far is handed over; False if ``timeout`` ran out first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._idle:
+            while self._unfinished:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
+
+    def _run(self) -> None:
+        while True:
+            job_id = self._queue.get()
+            try:
+                self._publish(job_id)
+            except Exception as exc:  # noqa: BLE001  (a thread has no caller; the job stays pending)
+                log.warning("job %s left pending: hand-off failed (%s)", job_id, type(exc).__name__)
+            finally:
+                with self._idle:
+                    self._unfinished -= 1
+                    self._idle.notify_all()
+
+
 class CeleryJobQueue:
     """The service's :class:`~service.documents.operations.JobQueue`."""
 
@@ -44,15 +98,27 @@ class CeleryJobQueue:
         self._pool: ThreadPoolExecutor | None = None
         self._pending: set[Future[None]] = set()
         self._lock = threading.Lock()
+        self._handoff: BrokerHandOff | None = None
 
     def submit(self, job_id: uuid.UUID, *, password: str | None = None) -> None:
         if password is not None:
             self._submit_local(job_id, password)
             return
+        with self._lock:
+            if self._handoff is None:
+                self._handoff = BrokerHandOff(self._publish)
+        self._handoff.submit(job_id)
+
+    def _publish(self, job_id: uuid.UUID) -> None:
         try:
             self.celery.send_task(EXTRACT_TASK, args=[str(job_id)], queue=self.settings.queue)
         except (BrokerUnavailable, OSError) as exc:
             log.warning("job %s left pending: broker unreachable (%s)", job_id, type(exc).__name__)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every job id submitted by this process is on the broker (or given up on)."""
+        handoff = self._handoff
+        return True if handoff is None else handoff.flush(timeout)
 
     # --- password jobs, in this process ------------------------------------------------------
 
@@ -85,7 +151,9 @@ class CeleryJobQueue:
                     docs.fail_job(session, job_id, "extraction-failed", "The job stopped unexpectedly")
 
     def wait_local(self, timeout: float | None = None) -> bool:
-        """Wait for this process's password jobs; False if some are still running at ``timeout``."""
+        """Wait for this process's hand-offs and password jobs; False if some still run at ``timeout``."""
+        if not self.flush(timeout):
+            return False
         with self._lock:
             pending = list(self._pending)
         for future in pending:

@@ -59,6 +59,11 @@ def run_queued(app: Flask, *, limit: int | None = None) -> int:
     Each message is acknowledged after its task has run, as a worker would. Messages
     that tasks publish meanwhile (page tasks, retries) are run in the same pass.
     """
+    from service.jobs.dispatch import QUEUE_EXTENSION  # dispatch imports the tasks: not at import time
+
+    handing_over = app.extensions.get(QUEUE_EXTENSION)
+    if handing_over is not None:  # what this process submitted is on the broker before reading it
+        handing_over.flush(timeout=60)
     celery = celery_init_app(app)
     settings = settings_of(app)
     done = 0
@@ -83,7 +88,7 @@ def run_queued(app: Flask, *, limit: int | None = None) -> int:
 
 
 def prepare_embedded_broker(app: Flask) -> int:
-    """Clear delivered messages of the SQLite broker and submit unfinished jobs again; how many."""
+    """Clear delivered messages of the SQLite broker; submit unfinished jobs and batches again; how many."""
     from service.jobs.dispatch import requeue_unfinished
 
     settings = settings_of(app)
@@ -96,7 +101,9 @@ def prepare_embedded_broker(app: Flask) -> int:
                     conn.execute(text("DELETE FROM kombu_message WHERE visible = 0"))
         finally:
             engine.dispose()
-    count = requeue_unfinished(app)
+    from service.batches.dispatch import requeue_unfinished_batches
+
+    count = requeue_unfinished(app) + requeue_unfinished_batches(app, include_running=True)
     if count:
         log.info("submitted %d unfinished job(s) again", count)
     return count

@@ -87,6 +87,7 @@ def test_embedded_worker_start_requeues_unfinished_jobs(app: Flask, client: Flas
     """The SQLite transport loses a message whose worker was killed; the jobs table brings it back."""
     headers = auth("triage")
     body = upload(client, headers, make_pdf("lost"), finish=False).get_json()
+    assert job_queue(app).flush(timeout=60)  # the hand-off thread has put the message on the broker
     broker = sa.create_engine(job_settings(app.config).broker_url.removeprefix("sqla+"))
     try:  # what the transport does when a worker takes a message; a killed worker never gives it back
         with broker.begin() as conn:
