@@ -62,6 +62,12 @@ def cli(verbose: bool) -> None:
 
 # --- serve ---------------------------------------------------------------------------------------
 
+#: waitress reads 8 KiB per socket read and spills request bodies over 512 KiB to a temporary
+#: file by default: a 1 MB form then costs ~130 reads and a disk round trip before the view
+#: runs. Reading 256 KiB at a time and keeping bodies up to 4 MiB in memory (8 threads: at
+#: most 32 MiB; larger uploads still spill to disk) halves the server's CPU per upload.
+UPLOAD_BUFFERS = {"recv_bytes": 256 * 1024, "inbuf_overflow": 4 * 1024 * 1024}
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
@@ -96,7 +102,7 @@ def serve(host: str, port: int, threads: int) -> None:
     click.echo(f"mapdocs listening on http://{host}:{port}", err=True)
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="mapdocs",
-                       max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
+                       max_request_body_size=app.config["MAX_CONTENT_LENGTH"], **UPLOAD_BUFFERS)
     finally:
         if worker is not None:
             worker.stop()
@@ -151,12 +157,18 @@ def jobs() -> None:
 
 @jobs.command("requeue")
 def jobs_requeue() -> None:
-    """Submit every unfinished job to the broker again (after a broker outage); duplicates are harmless."""
-    from service.jobs.dispatch import requeue_unfinished
+    """Submit unfinished jobs and pending letter batches to the broker again (after a broker outage).
+
+    A duplicate extraction job is harmless; a batch already running is left alone.
+    """
+    from service.batches.dispatch import requeue_unfinished_batches
+    from service.jobs.dispatch import job_queue, requeue_unfinished
 
     with _app() as app:
         count = requeue_unfinished(app)
-    click.echo(f"submitted {count} unfinished job(s)", err=True)
+        job_queue(app).flush(timeout=60)
+        batches = requeue_unfinished_batches(app, include_running=False)
+    click.echo(f"submitted {count} unfinished job(s) and {batches} letter batch(es)", err=True)
 
 
 # --- db ------------------------------------------------------------------------------------------
@@ -441,7 +453,7 @@ def check_file(path: Path, *, panel: str, password: str | None) -> dict[str, Any
 
 @cli.group()
 def referrals() -> None:
-    """Referrals: show one, correct fields, record the social-care referral."""
+    """Referrals: show one, correct fields, record the social-care referral, set the family's contact."""
 
 
 def _parse_assignment(text: str) -> tuple[str, Any]:
@@ -524,6 +536,41 @@ def referrals_confirm_harm_referral(referral_id: uuid.UUID, made_at: Any, refere
         except ServiceError as exc:
             raise click.ClickException(exc.detail) from None
         _echo_json({"id": str(referral_id), "route": referral.route, "made_at": when.isoformat()})
+
+
+@referrals.command("contact")
+@click.argument("referral_id", type=click.UUID)
+@click.option("--email", default=None, help="The family's e-mail address for letter links.")
+@click.option("--post", "by_post", is_flag=True, help="The family wants letters by post, not e-mail.")
+@click.option("--large-print", is_flag=True, help="Send (or print) the large-print letter.")
+@click.option("--clear", is_flag=True, help="Forget the family's contact details.")
+def referrals_contact(referral_id: uuid.UUID, email: str | None, by_post: bool, large_print: bool,
+                      clear: bool) -> None:
+    """Set how the family wants its letters (kept beside the referral, not in its record); audited.
+
+    Prints ``{"referral_id", "email", "channel", "large_print"}``; with ``--clear``,
+    ``{"referral_id", "cleared"}``.
+    """
+    from service.audit.operations import Actor
+    from service.contacts.operations import Channel, ContactInput, clear_contact, set_contact
+    from service.context import EXTENSION
+    from service.errors import ServiceError
+
+    if clear and (email is not None or by_post or large_print):
+        raise click.UsageError("--clear takes no other option")
+    with _app() as app, app.extensions[EXTENSION].db.session() as session:
+        try:
+            if clear:
+                clear_contact(session, referral_id, actor=Actor.system())
+                _echo_json({"referral_id": str(referral_id), "cleared": True})
+                return
+            data = ContactInput(email=email, channel=Channel.POST if by_post else Channel.EMAIL,
+                                large_print=large_print)
+            contact = set_contact(session, referral_id, data, actor=Actor.system())
+        except ServiceError as exc:
+            raise click.ClickException(exc.detail) from None
+        _echo_json({"referral_id": str(referral_id), "email": contact.email, "channel": contact.channel,
+                    "large_print": contact.large_print})
 
 
 # --- meetings ------------------------------------------------------------------------------------
@@ -851,8 +898,8 @@ def decisions_record(case_id: uuid.UUID, outcome: str, reason: str, lead_name: s
                          lead_contact=lead_contact, review_date=review_date.date(),
                          taf_date=taf_date.date() if taf_date else None, child_views=child_views,
                          dissent=dissent, actions=_parse_actions(actions))
-    with _meetings_session() as (_svc, session):
-        row = ops.record_decision(session, case_id, data, actor=Actor.system())
+    with _meetings_session() as (svc, session):
+        row = ops.record_decision(session, case_id, data, actor=Actor.system(), store=svc.store)
         click.echo(str(row.id))
 
 
@@ -894,6 +941,27 @@ def letters() -> None:
     """Letters to families, notices to referrers and summaries for professionals after panel."""
 
 
+class _StepBar:
+    """A ``progress(done, total)`` callback drawing :class:`Progress` on stderr, once the total is known.
+
+    The letters commands stay synchronous with their exact stdout; the API runs the same
+    operations as background batches and reports the same steps as ``done``/``total``.
+    """
+
+    def __init__(self) -> None:
+        self.bar: Progress | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = Progress(total)
+        while self.bar.done < min(done, total):
+            self.bar.advance()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 @letters.command("build")
 @click.argument("meeting_id", type=click.UUID)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -904,20 +972,25 @@ def letters_build(meeting_id: uuid.UUID, out_dir: Path) -> None:
     ``manifest.json`` is exactly ``{"meeting_id", "documents": [{"case_id", "recipient", "kind",
     "variant", "file"}]}``. Cases whose consent is no longer in force get no family letter.
     """
+    from service.batches.errors import KNOWN, known_failure
     from service.context import EXTENSION
     from service.errors import ServiceError
     from service.letters.operations import build_meeting_letters
     from service.packs.operations import converter_or_none
 
+    bar = _StepBar()
     with _app() as app, app.extensions[EXTENSION].db.session() as session:
         store = app.extensions[EXTENSION].store
         try:
             with converter_or_none(app.config) as converter:
-                report = build_meeting_letters(
-                    session, store, meeting_id, converter=converter,
-                    progress=lambda done, total: click.echo(f"case {done} of {total}", err=True))
+                report = build_meeting_letters(session, store, meeting_id, converter=converter, progress=bar)
         except ServiceError as exc:
             raise click.ClickException(exc.detail) from None
+        except KNOWN as exc:
+            failure = known_failure(exc)
+            raise click.ClickException(failure[1] if failure else "The letters could not be made") from None
+        finally:
+            bar.close()
     out_dir.mkdir(parents=True, exist_ok=True)
     for doc in report.documents:
         (out_dir / doc.file).write_bytes(doc.pdf)
@@ -931,7 +1004,10 @@ def letters_build(meeting_id: uuid.UUID, out_dir: Path) -> None:
 
 @cli.group()
 def tracking() -> None:
-    """A family's support-plan tracking form: rate progress at a review, build DOCX, PDF and CSV."""
+    """A family's support-plan tracking form: rate progress, set an action's status, build DOCX, PDF, CSV.
+
+    Rating and setting a status also store the family's next tracking form version.
+    """
 
 
 @tracking.command("rate")
@@ -940,7 +1016,7 @@ def tracking() -> None:
 @click.option("--rating", "ratings", multiple=True, required=True,
               help="'N=R' or 'N=R|note': desired outcome N (from 1), rating R from 0 to 10 (repeatable).")
 def tracking_rate(case_id: uuid.UUID, review_date: Any, ratings: tuple[str, ...]) -> None:
-    """Record the review's rating of each desired outcome named; prints how many were recorded."""
+    """Record the review's rating of each desired outcome named (stores a new form); prints how many."""
     from service.audit.operations import Actor
     from service.tracking.operations import RatingInput, rate_progress
 
@@ -948,9 +1024,31 @@ def tracking_rate(case_id: uuid.UUID, review_date: Any, ratings: tuple[str, ...]
         parsed = [RatingInput.parse(text) for text in ratings]
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--rating") from None
-    with _meetings_session() as (_svc, session):
-        rows = rate_progress(session, case_id, review_date.date(), parsed, actor=Actor.system())
+    with _meetings_session() as (svc, session):
+        rows = rate_progress(session, case_id, review_date.date(), parsed, actor=Actor.system(),
+                             store=svc.store)
         _echo_json({"case_id": str(case_id), "ratings": len(rows)})
+
+
+@tracking.command("action")
+@click.argument("case_id", type=click.UUID)
+@click.argument("number", type=click.IntRange(min=1))
+@click.option("--status", required=True, type=click.Choice(["open", "in_progress", "done", "dropped"]),
+              help="The action's status now.")
+@click.option("--note", default=None, help="What changed, shown on the tracking form.")
+def tracking_action(case_id: uuid.UUID, number: int, status: str, note: str | None) -> None:
+    """Set action NUMBER (from 1) of CASE_ID's current decision; stores a new form version.
+
+    Prints ``{"case_id", "action", "status", "form_version"}``; exit 1 when the case has no
+    decision or no such action, 2 for an unknown status.
+    """
+    from service.audit.operations import Actor
+    from service.tracking.operations import set_action_status
+
+    with _meetings_session() as (svc, session):
+        done = set_action_status(session, svc.store, case_id, number, status, actor=Actor.system(), note=note)
+        _echo_json({"case_id": str(case_id), "action": done.number, "status": done.change.status,
+                    "form_version": done.form_version})
 
 
 @tracking.command("build")
@@ -996,11 +1094,14 @@ def letters_send(meeting_id: uuid.UUID, base_url: str | None) -> None:
         base = base_url or app.extensions[EXTENSION].settings.public_base_url
         if not base:
             raise click.UsageError("set MAPDOCS_PUBLIC_BASE_URL or --base-url: links need it")
+        bar = _StepBar()
         try:
             result = send_meeting_letters(session, meeting_id, sender=SmtpSender(mail_settings(app.config)),
-                                          base_url=base, actor=Actor.system())
+                                          base_url=base, actor=Actor.system(), progress=bar)
         except ServiceError as exc:
             raise click.ClickException(exc.detail) from None
+        finally:
+            bar.close()
     _echo_json(result.as_dict(meeting_id))
 
 

@@ -574,3 +574,108 @@ class LetterLinkGate(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     passed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class FamilyContact(Base):
+    """How a family wants its letters (``service/contacts``, 0008_family_contacts).
+
+    Kept beside the referral, not in its record: the record is what the assessment form
+    said (a fixed contract with no e-mail for parents/carers), while this is what triage
+    or an administrator later learns from the family. One row per referral; ``email`` is
+    stored lower-cased. ``channel`` is "email" or "post".
+    """
+
+    __tablename__ = "family_contacts"
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"),
+                                                   primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    channel: Mapped[str] = mapped_column(String(16))
+    large_print: Mapped[bool] = mapped_column(Boolean, default=False)
+    actor_type: Mapped[str] = mapped_column(String(16))
+    set_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BatchKind(enum.StrEnum):
+    LETTERS_BUILD = "letters.build"
+    LETTERS_SEND = "letters.send"
+
+
+class BatchJob(Base):
+    """A meeting-level batch run in the background (``service/batches``, 0009_batch_jobs).
+
+    ``done``/``total`` count cases (``letters.build``) or letters (``letters.send``) as the
+    worker goes. ``result`` is what a finished batch reports — the letters manifest or the
+    send report: case ids and file names, never a family's details. ``params`` keeps what the
+    worker needs that only the request knew (the public base URL of links). ``attempts``
+    counts runs, so a batch that keeps killing its worker is given up instead of retried for ever.
+    """
+
+    __tablename__ = "batch_jobs"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    kind: Mapped[str] = mapped_column(String(32))
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default=JobState.PENDING)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(64))
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ActionStatusChange(Base):
+    """A change of one agreed action's status between decisions (``service/tracking``, 0010_tracking).
+
+    The action is the ``action_index``-th (from 0) of the case's decision version
+    ``decision_id``; its text is copied so that a later version which reorders or replaces
+    actions does not inherit a status meant for another action. Rows are never edited: the
+    newest one for an action is its status.
+    """
+
+    __tablename__ = "action_status_changes"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meeting_cases.id", ondelete="CASCADE"), index=True)
+    decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"))
+    action_index: Mapped[int] = mapped_column(Integer)
+    action_what: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # open | in_progress | done | dropped
+    note: Mapped[str | None] = mapped_column(Text)
+    actor_type: Mapped[str] = mapped_column(String(16))
+    set_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class TrackingFormVersion(Base):
+    """One stored build of a family's tracking form (``service/tracking``, 0010_tracking).
+
+    A version is made whenever a rating, a decision or an action status changes, so what
+    the form said after each review can be shown later. ``sources`` counts the decisions,
+    ratings and status changes it was built from: when the counts move on, the form is
+    stale. ``pdf_key`` stays empty until someone asks for the PDF (LibreOffice is slow).
+    """
+
+    __tablename__ = "tracking_form_versions"
+    __table_args__ = (UniqueConstraint("referral_id", "version", name="uq_tracking_form_versions_version"),)
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    version: Mapped[int] = mapped_column(Integer)
+    trigger: Mapped[str] = mapped_column(String(32))  # rating | decision | action_status | catch_up
+    sources: Mapped[str] = mapped_column(String(64))
+    docx_key: Mapped[str] = mapped_column(String(300))
+    csv_key: Mapped[str] = mapped_column(String(300))
+    pdf_key: Mapped[str | None] = mapped_column(String(300))
+    actor_type: Mapped[str] = mapped_column(String(16))
+    built_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    built_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

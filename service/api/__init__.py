@@ -63,5 +63,8 @@ def init_api(app: Flask) -> ProblemApi:
     api.register_blueprint(importlib.import_module("service.api.templates").blp)
     api.register_blueprint(importlib.import_module("service.api.packs").blp)
     api.register_blueprint(importlib.import_module("service.api.decisions").blp)
+    api.register_blueprint(importlib.import_module("service.api.tracking").blp)
     api.register_blueprint(importlib.import_module("service.api.letters").blp)
+    api.register_blueprint(importlib.import_module("service.api.batches").blp)
+    api.register_blueprint(importlib.import_module("service.api.contacts").blp)
     return api

@@ -106,7 +106,11 @@ class JobSchema(ma.Schema):
     state = fields.String(required=True)
     pages_done = fields.Integer(required=True)
     pages_total = fields.Integer(allow_none=True)
-    errors = fields.Function(_job_errors, metadata={"type": "array", "items": {"type": "object"}})
+    errors = fields.Function(_job_errors, metadata={
+        "type": "array", "items": {"type": "object"},
+        "description": "why a failed job failed: {type, detail}; type is a problem slug such as "
+                       "not-an-assessment-form, damaged-document, resource-limit-exceeded, "
+                       "extraction-timeout (the job time limit) or original-unavailable"})
 
 
 class ExtractArgsSchema(ma.Schema):

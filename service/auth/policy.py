@@ -33,9 +33,14 @@ fuller permission model (panel members seeing their agency's cases) comes later;
 | decisions.record (record or change a case's decision) | | | ✓ | | | ✓ |
 | decisions.read (a case's decision and its versions) | | ✓ | ✓ | | | ✓ |
 | overdue.read (the deadline list) | ✓ | ✓ | ✓ | | | ✓ |
-| tracking.build (a family's tracking form) | | ✓ | ✓ | | | ✓ |
+| tracking.build (a family's stored tracking form, each download audited; its versions) | | ✓ | ✓ | | | ✓ |
+| tracking.actions (set an agreed action's status between reviews) | | ✓ | ✓ | | | ✓ |
+| tracking.rate (record a review's progress ratings) | | ✓ | ✓ | | | ✓ |
 | letters.build (a meeting's letters, notices and summaries) | | ✓ | ✓ | | | ✓ |
 | letters.send (mail the links; mark a letter posted) | | ✓ | | | | ✓ |
+| batches.read (a letters batch's progress, manifest or send report) | | ✓ | ✓ | | | ✓ |
+| contacts.read (a family's e-mail and letter preferences; audited) | ✓ | ✓ | | | | ✓ |
+| contacts.manage (set or clear a family's e-mail and letter preferences) | ✓ | ✓ | | | | ✓ |
 
 Auditors see metadata and the audit trail but not the contents of referrals.
 """
@@ -76,10 +81,15 @@ POLICY: dict[str, frozenset[Role]] = {
     "packs.send": frozenset({AD, ADM}),
     "letters.build": frozenset({AD, C, ADM}),
     "letters.send": frozenset({AD, ADM}),
+    "batches.read": frozenset({AD, C, ADM}),
+    "contacts.read": frozenset({T, AD, ADM}),
+    "contacts.manage": frozenset({T, AD, ADM}),
     "decisions.record": frozenset({C, ADM}),
     "decisions.read": frozenset({AD, C, ADM}),
     "overdue.read": frozenset({T, AD, C, ADM}),
     "tracking.build": frozenset({AD, C, ADM}),
+    "tracking.actions": frozenset({AD, C, ADM}),
+    "tracking.rate": frozenset({AD, C, ADM}),
 }
 
 
