@@ -52,6 +52,13 @@ class WriterQueuedConnection(sqlite3.Connection):
     def cursor(self, factory: Any = None) -> sqlite3.Cursor:  # type: ignore[override]
         return super().cursor(factory or _WriterQueuedCursor)
 
+    # the C shortcuts make a plain cursor of their own: route them through ours
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        return self.cursor().executemany(sql, parameters)
+
     def _before_statement(self, sql: str) -> None:
         if not self._holding and _is_write(sql):
             self._holding = self._writer_lock.acquire(timeout=self._lock_wait)

@@ -54,3 +54,38 @@ def test_ingest_then_delete_counts_references(app: Flask) -> None:
         assert svc.store.exists(second.document.object_key)
         delete_document(session, svc.store, second.document.id, actor=Actor.system())
         assert not svc.store.exists(second.document.object_key)
+
+
+@pytest.mark.db
+def test_a_deletion_waits_for_an_upload_of_the_same_bytes_and_keeps_its_object(app: Flask) -> None:
+    """The delete race: an upload that found the object stored commits its row while the
+    last other reference is being deleted. The key's lock makes the deletion count after
+    the upload's commit, so the object stays."""
+    import threading
+
+    from service.documents.key_locks import object_key_lock
+    from service.documents.operations import _engine
+
+    data = make_pdf("race")
+    first = _ingest(app, data, "hackney-mat")
+    key = first.document.object_key
+    svc = app.extensions[EXTENSION]
+    deleted = threading.Event()
+
+    def delete_first() -> None:
+        with svc.db.session() as session:
+            delete_document(session, svc.store, first.document.id, actor=Actor.system())
+        deleted.set()
+
+    with svc.db.session() as session, object_key_lock(_engine(session), key):
+        # an upload of the same bytes to another panel, between its existence check and its commit
+        deleter = threading.Thread(target=delete_first)
+        deleter.start()
+        assert not deleted.wait(0.5), "the deletion did not wait for the key's lock"
+        session.add(Document(sha256=first.document.sha256, media_type="application/pdf", size=len(data),
+                             page_count=1, object_key=key, storage_backend=svc.store.scheme,
+                             panel="barnet-map"))
+        session.commit()
+    deleter.join(30)
+    assert deleted.is_set()
+    assert svc.store.get_bytes(key) == data  # still there for the Barnet document
