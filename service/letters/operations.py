@@ -239,15 +239,10 @@ def _family(batch: _Batch, decision: Decision, record: Mapping[str, Any], case_r
         case_ref=case_ref, children=_children(record), decision_title=words.title, decision=words.family,
         reasons=_reasons(decision), lead=lead, next_steps=words.next_steps, review_date=review,
         withdraw_contact="contact the panel", complaints_contact="ask the council for its complaints form")
-    email = None
-    for parent in (record.get("family") or {}).get("parents_carers") or []:
-        if parent.get("email"):
-            email = str(parent["email"])
-            break
     variants: tuple[Variant, ...] = ("standard", "large_print")
-    for variant in variants:
+    for variant in variants:  # the family's address is not in the record: delivery reads service.contacts
         batch.keep(decision, case_ref, "family", "letter", variant, 0,
-                   render_family_letter(ctx, variant, converter=batch.converter), email)
+                   render_family_letter(ctx, variant, converter=batch.converter), None)
 
 
 def _summaries(batch: _Batch, decision: Decision, record: Mapping[str, Any], case_ref: str, council: str,
