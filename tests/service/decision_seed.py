@@ -16,6 +16,20 @@ from service.models import Decision
 from tests.service.pack_seed import SeededMeeting, seed_meeting
 
 
+def decision_body(day: dt.date, **changes: Any) -> dict[str, Any]:
+    """A valid ``POST /cases/<id>/decision`` body for a meeting on ``day``, with ``changes`` applied."""
+    body: dict[str, Any] = {
+        "outcome": "universal_plus", "reason": "Nursery and the health visitor can meet the needs together.",
+        "lead_professional": {"name": "Test Lead Epsilon", "agency": "Barnet Early Help Hub",
+                              "contact": "early.help@example.org"},
+        "review_date": (day + dt.timedelta(days=42)).isoformat(),
+        "actions": [{"what": "Book a hearing test", "who": "Health visitor",
+                     "by": (day + dt.timedelta(days=10)).isoformat()}],
+    }
+    body.update(changes)
+    return body
+
+
 def sound_input(meeting_date: dt.date, **changes: Any) -> DecisionInput:
     """A decision Barnet's rules accept (review in four weeks, a TAF in one)."""
     values: dict[str, Any] = {

@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -15,25 +14,12 @@ from sqlalchemy import select
 
 from service.context import EXTENSION
 from service.models import AuditEvent
-from tests.service.decision_seed import seeded
+from tests.service.decision_seed import decision_body, seeded
 from tests.service.meetings_helpers import docx_text
 
 pytestmark = pytest.mark.db
 
 Auth = Callable[..., dict[str, str]]
-
-
-def _decision(day: dt.date, **changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "outcome": "universal_plus", "reason": "Nursery and the health visitor can meet the needs together.",
-        "lead_professional": {"name": "Test Lead Epsilon", "agency": "Barnet Early Help Hub",
-                              "contact": "early.help@example.org"},
-        "review_date": (day + dt.timedelta(days=42)).isoformat(),
-        "actions": [{"what": "Book a hearing test", "who": "Health visitor",
-                     "by": (day + dt.timedelta(days=10)).isoformat()}],
-    }
-    body.update(changes)
-    return body
 
 
 def _versions(client: FlaskClient, case_id: str, headers: dict[str, str]) -> list[tuple[int, str]]:
@@ -55,7 +41,7 @@ def test_changes_store_versions_and_downloads_are_audited(app: Flask, client: Fl
     case_id = meeting.case_id("one")
     chair, admin = auth("chair"), auth("administrator")
     assert client.get(f"/api/v1/cases/{case_id}/tracking-form", headers=chair).status_code == 409
-    assert client.post(f"/api/v1/cases/{case_id}/decision", json=_decision(meeting.date),
+    assert client.post(f"/api/v1/cases/{case_id}/decision", json=decision_body(meeting.date),
                        headers=chair).status_code == 201
     assert _versions(client, case_id, admin) == [(1, "decision")]
 
@@ -68,7 +54,7 @@ def test_changes_store_versions_and_downloads_are_audited(app: Flask, client: Fl
         "ratings": [{"outcome": 1, "rating": 6, "note": "Sleeping better"}]})
     assert rated.status_code == 201 and rated.get_json() == {"case_id": case_id, "ratings": 1}
     again = client.post(f"/api/v1/cases/{case_id}/decision", headers=chair,
-                        json=_decision(meeting.date, dissent="Police preferred a sooner review."))
+                        json=decision_body(meeting.date, dissent="Police preferred a sooner review."))
     assert again.status_code == 201
     assert _versions(client, case_id, chair) == [(1, "decision"), (2, "action_status"), (3, "rating"),
                                                  (4, "decision")]
@@ -99,7 +85,7 @@ def test_roles_and_refusals(app: Flask, client: FlaskClient, auth: Auth) -> None
     chair = auth("chair")
     url = f"/api/v1/cases/{case_id}/actions/1/status"
     assert client.put(url, json={"status": "done"}, headers=chair).status_code == 409
-    assert client.post(f"/api/v1/cases/{case_id}/decision", json=_decision(meeting.date),
+    assert client.post(f"/api/v1/cases/{case_id}/decision", json=decision_body(meeting.date),
                        headers=chair).status_code == 201
     for role in ("triage", "auditor", "panel_member"):
         headers = auth(role, "police") if role == "panel_member" else auth(role)
@@ -136,7 +122,7 @@ def test_pdf_is_made_on_first_download_and_kept(app: Flask, client: FlaskClient,
     meeting = seeded(app)
     case_id = meeting.case_id("one")
     chair = auth("chair")
-    assert client.post(f"/api/v1/cases/{case_id}/decision", json=_decision(meeting.date),
+    assert client.post(f"/api/v1/cases/{case_id}/decision", json=decision_body(meeting.date),
                        headers=chair).status_code == 201
     url = f"/api/v1/cases/{case_id}/tracking-form/versions"
     assert client.get(url, headers=chair).get_json()[0]["formats"] == ["docx", "csv"]
