@@ -12,6 +12,7 @@ a long report must not cost a page of OCR per page.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 
@@ -24,6 +25,7 @@ from extractors.base import ExtractionContext, ExtractionResult, Issue
 from extractors.errors import (
     DamagedDocument,
     ExtractionError,
+    ExtractionTimeout,
     NotAnAssessmentForm,
     ResourceLimitExceeded,
 )
@@ -162,20 +164,33 @@ class ScanExtractor:
             return 0.0
         try:
             return 0.6 if scanned_pages(data, ctx) else 0.0
+        except ExtractionTimeout:
+            raise  # the caller's time limit, not a reason to let another reader try
         except ExtractionError:
             return 0.0
 
     def extract(self, data: bytes, ctx: ExtractionContext) -> ExtractionResult:
-        try:
+        with reading_failures():
             layout = scan_layout(data, sniff_media_type(data), ctx)
-        except ExtractionError:
-            raise
-        except (RecursionError, MemoryError):
-            raise ResourceLimitExceeded() from None
-        except Exception as exc:  # vendor failures must not escape this module
-            log.warning("scan failed: %s", type(exc).__name__)
-            raise DamagedDocument() from None
         return record_from_layout(layout)
+
+
+@contextlib.contextmanager
+def reading_failures() -> Iterator[None]:
+    """Vendor failures while reading pages become extraction errors; they must not escape this module.
+
+    Shared by the one-pass reader and the page tasks (:mod:`service.jobs.page_reader`),
+    so a page that breaks Pillow or PDFium is ``damaged-document`` on either path.
+    """
+    try:
+        yield
+    except ExtractionError:
+        raise
+    except (RecursionError, MemoryError):
+        raise ResourceLimitExceeded() from None
+    except Exception as exc:
+        log.warning("scan failed: %s", type(exc).__name__)
+        raise DamagedDocument() from None
 
 
 def _blank_paths(node: object, prefix: str = "") -> Iterator[str]:

@@ -4,7 +4,8 @@ PDF pages are rasterised with PDFium at the OCR resolution (300 dpi) one page at
 time, so a 30-page scan never holds more than one page's pixels. Images already at
 200 dpi or more are read at their own resolution. Every page is then made greyscale,
 turned upright (0/90/180/270), deskewed (projection profile, ±5°), and its uneven
-background divided out; speckle is removed with a small median filter.
+background divided out. Speckle is removed later, from the page's ink mask
+(:func:`extractors.ocr.pages.despeckle`), where specks can be told from full stops by size.
 """
 
 from __future__ import annotations
@@ -227,13 +228,21 @@ def _profile_score(image: Image.Image) -> float:
 def quarter_turn(image: Image.Image) -> int:
     """0 or 90 from projection profiles: text lines and ruling run along a page's rows.
 
+    Each way is scored at its best angle within the skew range: a page skewed by 4°
+    smears its row profile so much that, taken straight, the columns of its table
+    rules won and an upright page was turned on its side.
     Upside-down pages look the same to a profile; :mod:`extractors.ocr.pages` catches
     them from OCR confidence and asks Tesseract's orientation detection.
     """
-    small = _small_ink(image)
-    upright = _profile_score(small)
-    turned = _profile_score(small.transpose(Image.Transpose.ROTATE_90))
+    small = _small_ink(image, 300)
+    upright = _best_profile_score(small)
+    turned = _best_profile_score(small.transpose(Image.Transpose.ROTATE_90))
     return 90 if turned > upright * 1.5 else 0
+
+
+def _best_profile_score(picture: Image.Image) -> float:
+    return max(_profile_score(picture.rotate(float(angle), resample=Image.Resampling.NEAREST))
+               for angle in np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 1.0))
 
 
 def skew_angle(image: Image.Image) -> float:

@@ -20,7 +20,7 @@ from typing import Any
 
 from extractors import base, pipeline
 from extractors.base import ExtractionContext, ExtractionResult
-from extractors.errors import ExtractionError
+from extractors.errors import ExtractionError, ExtractionTimeout
 from extractors.words import Box, InputBox, PageWords, Rect, Word
 
 #: the registered extractor whose documents are split into pages
@@ -65,6 +65,8 @@ def plan(data: bytes, media_type: str, ctx: ExtractionContext) -> PagePlan | Non
 
             count = len(frame_sizes(data))
             ocr = tuple(range(count))
+    except ExtractionTimeout:
+        raise  # the job's time limit, not a property of the document
     except ExtractionError:
         return None
     if count < 2 or count > ctx.max_pages:
@@ -86,13 +88,19 @@ def read_page(data: bytes, page_plan: PagePlan, index: int, ctx: ExtractionConte
     reader offers it; otherwise the same steps as its one-pass reader, for one page.
     """
     from extractors import scan
-    from extractors.ocr import prepare
-    from extractors.ocr.pages import scan_page
 
     offered = getattr(scan, "read_page", None)
     if offered is not None:
         words: PageWords = offered(data, page_plan.media_type, index, ctx)
         return words
+    with scan.reading_failures():
+        return _read_page(data, page_plan, index, ctx)
+
+
+def _read_page(data: bytes, page_plan: PagePlan, index: int, ctx: ExtractionContext) -> PageWords:
+    from extractors.ocr import prepare
+    from extractors.ocr.pages import scan_page
+
     if page_plan.media_type == "application/pdf":
         from extractors.pdf_text import open_pdf
         from extractors.words import page_words_from_pdfium

@@ -14,6 +14,7 @@ racing deliveries only one records a run (:func:`service.documents.operations.fi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from typing import Any
@@ -22,11 +23,12 @@ from billiard.exceptions import SoftTimeLimitExceeded
 from celery import Celery, Task
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from extractors.errors import ExtractionTimeout, ResourceLimitExceeded
+from extractors.errors import ExtractionError, ExtractionTimeout, ResourceLimitExceeded
 from service.context import services
 from service.documents import operations as docs
 from service.errors import NotFound
 from service.jobs.settings import JobSettings
+from service.jobs.time_limit import JobTimeLimitExceeded, soft_limit_as_extraction_timeout
 from service.models import Job
 from storage import ObjectStore
 from storage.base import StorageError, StorageUnavailable
@@ -56,10 +58,12 @@ def task_options(settings: JobSettings) -> dict[str, Any]:
 
 def register_tasks(celery: Celery, settings: JobSettings) -> None:
     """Register the tasks on ``celery`` by name (an explicit registry, no import-time app)."""
+    from service.batches.tasks import register_batch_tasks
     from service.jobs import pages
 
     celery.task(name=EXTRACT_TASK, **task_options(settings))(extract_document)
     pages.register_page_tasks(celery, settings)
+    register_batch_tasks(celery, settings)
 
 
 def extract_document(task: Task, job_id: str) -> str:
@@ -113,19 +117,22 @@ class guarded:  # noqa: N801  (used as a statement: ``with guarded(task, job_id)
     """Turn what goes wrong around a job into a retry or a failed job, never a stuck "running" one.
 
     Transient errors are retried with backoff (raising Celery's ``Retry``); a job or
-    document deleted meanwhile ends the task quietly; an unreadable original or a
-    time limit ends the job as failed. Other exceptions propagate (Celery logs them)
-    after the job is marked failed.
+    document deleted meanwhile ends the task quietly; an unreadable original, the soft
+    time limit (``extraction-timeout``, see :mod:`service.jobs.time_limit`, in force
+    inside the block) or a page the reader refuses ends the job as failed with that
+    error. Other exceptions propagate (Celery logs them) after the job is marked failed.
     """
 
     def __init__(self, task: Task, job_id: uuid.UUID) -> None:
         self.task = task
         self.job_id = job_id
+        self._limit = contextlib.ExitStack()
 
     def __enter__(self) -> None:
-        return None
+        self._limit.enter_context(soft_limit_as_extraction_timeout())
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: Any) -> bool:
+        self._limit.close()
         if exc is None:
             return False
         if isinstance(exc, TRANSIENT):
@@ -144,7 +151,16 @@ class guarded:  # noqa: N801  (used as a statement: ``with guarded(task, job_id)
             _fail(self.job_id, *ORIGINAL_UNREADABLE)
             return True
         if isinstance(exc, SoftTimeLimitExceeded):
-            _fail(self.job_id, ExtractionTimeout.slug, ExtractionTimeout.title)
+            log.warning("job %s: stopped at the soft time limit", self.job_id)
+            _fail(self.job_id, ExtractionTimeout.slug, JobTimeLimitExceeded.title)
+            return True
+        if isinstance(exc, ExtractionError):  # a page task's page: a corrupt frame, an OCR failure
+            log.info("job %s: %s", self.job_id, exc.slug)
+            _fail(self.job_id, exc.slug, exc.detail)
+            return True
+        if isinstance(exc, (MemoryError, RecursionError)):
+            log.warning("job %s: %s", self.job_id, type(exc).__name__)
+            _fail(self.job_id, ResourceLimitExceeded.slug, ResourceLimitExceeded.title)
             return True
         log.error("job %s: unexpected %s", self.job_id, type(exc).__name__)
         _fail(self.job_id, "extraction-failed", "The job stopped unexpectedly")

@@ -12,7 +12,7 @@ from extractors import pipeline, scan
 from extractors.base import ExtractionContext
 from extractors.errors import DamagedDocument, NotAnAssessmentForm, ResourceLimitExceeded
 from extractors.ocr import tesseract
-from tests.extractors.ocr.scan_builders import Page, encode, sample_form
+from tests.extractors.ocr.scan_builders import Page, encode, sample_form, scanned_report
 from tests.extractors.pdf_builders import pdf_bytes, top
 from tests.extractors.test_images import png_header
 
@@ -82,12 +82,7 @@ def test_a_photo_that_is_not_a_form_is_not_an_assessment_form() -> None:
 @pytest.mark.ocr
 @pytest.mark.slow
 def test_a_long_scanned_report_is_refused_after_its_first_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    report = []
-    for number in range(6):
-        page = Page(150)
-        for line in range(12):
-            page.text(60, 80 + line * 20, f"Quarterly budget report page {number + 1} line {line + 1}", 11)
-        report.append(page.scanned())
+    report = scanned_report(6, 150)
     calls: list[int] = []
     real = tesseract.words
 

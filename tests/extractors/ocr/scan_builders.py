@@ -134,3 +134,15 @@ def sample_form(dpi: int = 200, consent: str = "tick", tier_mark: str = "tick") 
     x = page.option(240, y, "Yes", consent)
     page.option(x, y, "No")
     return page
+
+
+def scanned_report(pages: int = 6, dpi: int = 150) -> list[Image.Image]:
+    """Scanned pages of a report that is not an assessment form (the same pixels on every call,
+    so the run's OCR cache reads each page once however many tests use it)."""
+    report = []
+    for number in range(pages):
+        page = Page(dpi)
+        for line in range(12):
+            page.text(60, 80 + line * 20, f"Quarterly budget report page {number + 1} line {line + 1}", 11)
+        report.append(page.scanned())
+    return report

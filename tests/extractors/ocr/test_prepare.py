@@ -24,6 +24,15 @@ def test_skew_is_measured_within_a_fifth_of_a_degree(angle: float) -> None:
     assert abs(measured + angle) <= 0.2
 
 
+@pytest.mark.parametrize("angle", [-4.8, 4.8])
+def test_a_page_skewed_near_the_limit_is_measured_and_not_taken_for_a_turned_one(angle: float) -> None:
+    """At ±4–5° a straight row profile lost to the table's columns and the page was turned on its side."""
+    image = sample_form(200).scanned(angle)
+    assert abs(prepare.skew_angle(image) + angle) <= 0.2
+    assert prepare.quarter_turn(image) == 0
+    assert prepare.quarter_turn(image.transpose(Image.Transpose.ROTATE_270)) == 90
+
+
 def test_a_page_turned_on_its_side_is_turned_back() -> None:
     image = sample_form(150).scanned().transpose(Image.Transpose.ROTATE_90)
     prepared = prepare.prepare(image, 150, 1)
@@ -81,3 +90,27 @@ def test_image_pdf_pages_render_at_the_scan_resolution() -> None:
         document.close()
     assert dpi == 200 and image.mode == "L"
     assert abs(image.width - round(595 * 200 / 72)) <= 2
+
+
+@pytest.mark.parametrize(("scan_dpi", "rendered_dpi"), [(150, 300), (400, 300), (None, 300)])
+def test_pdf_pages_render_at_300_dpi_unless_scanned_at_200_to_300(scan_dpi: int | None,
+                                                                  rendered_dpi: int) -> None:
+    """Coarse scans, fine scans and pages with no image (a drawn page without text) all at 300 dpi."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdf = io.BytesIO()
+    canvas = Canvas(pdf, pagesize=(595, 842))
+    if scan_dpi is not None:
+        canvas.drawImage(ImageReader(Page(scan_dpi).image), 0, 0, 595, 842)
+    else:
+        canvas.rect(40, 40, 515, 762)
+    canvas.showPage()
+    canvas.save()
+    document = pdfium.PdfDocument(pdf.getvalue())
+    try:
+        image, dpi = prepare.render_pdf_page(document, 0, 300, CTX)
+    finally:
+        document.close()
+    assert dpi == rendered_dpi
+    assert abs(image.width - round(595 * rendered_dpi / 72)) <= 2
