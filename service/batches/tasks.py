@@ -24,7 +24,7 @@ from service.batches.operations import claim_batch, fail_batch, progress_recorde
 from service.context import services
 from service.errors import ServiceError
 from service.jobs.settings import JobSettings
-from service.jobs.tasks import BACKOFF_CAP, MAX_DELIVERIES, MAX_RETRIES, TRANSIENT, task_options
+from service.jobs.tasks import MAX_DELIVERIES, TRANSIENT, retry_transient, task_options
 from service.mail import SmtpSender, mail_settings
 
 log = logging.getLogger(__name__)
@@ -82,13 +82,8 @@ class batch_guard:  # noqa: N801  (used as a statement: ``with batch_guard(task,
         if exc is None:
             return False
         if isinstance(exc, TRANSIENT):
-            retries = self.task.request.retries or 0
-            if retries >= MAX_RETRIES:
-                log.warning("batch %s: dependency still unavailable after %d retries", self.batch_id, retries)
-                _fail(self.batch_id, *UNAVAILABLE)
-                return True
-            log.info("batch %s: %s, retry %d", self.batch_id, type(exc).__name__, retries + 1)
-            raise self.task.retry(exc=exc, countdown=min(2 ** (retries + 1), BACKOFF_CAP)) from None
+            return retry_transient(self.task, exc, f"batch {self.batch_id}",
+                                   give_up=lambda: _fail(self.batch_id, *UNAVAILABLE))
         if isinstance(exc, ServiceError):
             log.info("batch %s: failed (%s)", self.batch_id, exc.slug)
             _fail(self.batch_id, exc.slug, exc.detail)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from billiard.exceptions import SoftTimeLimitExceeded
@@ -113,6 +114,21 @@ def clean_up(store: ObjectStore, job_id: uuid.UUID) -> None:
         store.delete(key)
 
 
+def retry_transient(task: Task, exc: BaseException, what: str, *, give_up: Callable[[], None]) -> bool:
+    """Retry ``task`` after a transient failure, backing off; after ``MAX_RETRIES``, ``give_up()``.
+
+    Raises Celery's ``Retry`` while retries are left; True (the exception handled) once
+    given up. ``what`` names the job or batch in the log (ids only, never personal data).
+    """
+    retries = task.request.retries or 0
+    if retries >= MAX_RETRIES:
+        log.warning("%s: dependency still unavailable after %d retries", what, retries)
+        give_up()
+        return True
+    log.info("%s: %s, retry %d", what, type(exc).__name__, retries + 1)
+    raise task.retry(exc=exc, countdown=min(2 ** (retries + 1), BACKOFF_CAP)) from None
+
+
 class guarded:  # noqa: N801  (used as a statement: ``with guarded(task, job_id):``)
     """Turn what goes wrong around a job into a retry or a failed job, never a stuck "running" one.
 
@@ -136,13 +152,8 @@ class guarded:  # noqa: N801  (used as a statement: ``with guarded(task, job_id)
         if exc is None:
             return False
         if isinstance(exc, TRANSIENT):
-            retries = self.task.request.retries or 0
-            if retries >= MAX_RETRIES:
-                log.warning("job %s: dependency still unavailable after %d retries", self.job_id, retries)
-                _fail(self.job_id, *UNAVAILABLE)
-                return True
-            log.info("job %s: %s, retry %d", self.job_id, type(exc).__name__, retries + 1)
-            raise self.task.retry(exc=exc, countdown=min(2 ** (retries + 1), BACKOFF_CAP)) from None
+            return retry_transient(self.task, exc, f"job {self.job_id}",
+                                   give_up=lambda: _fail(self.job_id, *UNAVAILABLE))
         if isinstance(exc, NotFound):
             log.info("job %s: job or document no longer exists", self.job_id)
             return True
