@@ -23,6 +23,7 @@ import queue
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -43,26 +44,42 @@ QUEUE_EXTENSION = "mapdocs.job_queue"
 PASSWORD_JOB = "extract-password"
 
 
-class BrokerHandOff:
-    """One daemon thread that publishes job ids in the order they were submitted.
+#: seconds a hand-off thread waits for more work before it ends (the next submit starts another)
+IDLE_SECONDS = 5.0
+_LIVE: weakref.WeakSet[BrokerHandOff] = weakref.WeakSet()
 
-    ``flush`` waits until every id submitted so far has been published (or given up on);
-    an ``atexit`` hook flushes, so a CLI process does not exit with ids still queued.
+
+@atexit.register
+def _flush_all() -> None:
+    """At interpreter exit, hand over what was submitted (a CLI run, a stopping server)."""
+    for handoff in list(_LIVE):
+        handoff.flush(30.0)
+
+
+class BrokerHandOff:
+    """A daemon thread that publishes job ids in the order they were submitted.
+
+    ``flush`` waits until every id submitted so far has been published (or given up on).
+    The thread ends after :data:`IDLE_SECONDS` without work and holds nothing meanwhile,
+    so an application that is no longer used can be collected with its queue.
     """
 
     def __init__(self, publish: Callable[[uuid.UUID], None], *, name: str = "mapdocs-broker-handoff") -> None:
         self._publish = publish
+        self._name = name
         self._queue: queue.SimpleQueue[uuid.UUID] = queue.SimpleQueue()
         self._unfinished = 0
         self._idle = threading.Condition()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
-        atexit.register(self.flush, 30.0)
+        self._thread: threading.Thread | None = None
+        _LIVE.add(self)
 
     def submit(self, job_id: uuid.UUID) -> None:
         with self._idle:
             self._unfinished += 1
-        self._queue.put(job_id)
+            self._queue.put(job_id)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
 
     def flush(self, timeout: float | None = None) -> bool:
         """True once everything submitted so far is handed over; False if ``timeout`` ran out first."""
@@ -77,7 +94,14 @@ class BrokerHandOff:
 
     def _run(self) -> None:
         while True:
-            job_id = self._queue.get()
+            try:
+                job_id = self._queue.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._idle:  # submit() starts a new thread under this lock when none runs
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
             try:
                 self._publish(job_id)
             except Exception as exc:  # noqa: BLE001  (a thread has no caller; the job stays pending)
