@@ -18,6 +18,7 @@ from extractors.base import ExtractionContext
 from service.config import load_config
 from service.context import EXTENSION, Services, Settings, close_db_session
 from service.db import Database
+from service.request import InMemoryUploadsRequest
 from storage import StorageConfig, open_store
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     settings = load_config(config)
     app = Flask(__name__, static_folder=None)
+    app.request_class = InMemoryUploadsRequest
     app.config.update(settings)
     load_panels()  # malformed panel data stops start-up, not a request
 

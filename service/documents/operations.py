@@ -118,11 +118,12 @@ def ingest_document(session: Session, store: ObjectStore, ctx: ExtractionContext
         return _resend(session, store, ctx, existing, data=data, password=password, actor=actor, jobs=jobs)
 
     key = content_key(data, secret=key_secret, namespace=ORIGINALS_NAMESPACE)
-    # the key's lock keeps a deletion of the same bytes from removing the object between
-    # the existence check and this upload's row being committed (``key_locks``)
+    # Put even when the same bytes are stored already (sent to another panel): that
+    # rewrites identical content and saves an existence check, a round trip per upload
+    # on S3. The key's lock keeps a deletion of those bytes from removing the object
+    # before this upload's row is committed (``key_locks``).
     with object_key_lock(_engine(session), key):
-        if not store.exists(key):
-            store.put(key, data, content_type=inspection.media_type)
+        store.put(key, data, content_type=inspection.media_type)
         # One short write transaction: ids are made here, so nothing is flushed before the
         # commit and SQLite's write lock is held for the inserts and the commit alone.
         document = Document(id=uuid.uuid4(), sha256=sha256, media_type=inspection.media_type, size=len(data),
