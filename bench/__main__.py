@@ -30,8 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--backend", action="append", choices=["file", "s3"],
                     help="storage backend(s) to measure (default: both)")
     up.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
-    up.add_argument("--per-client", type=int, default=20, help="uploads per client per run (default 20)")
-    up.add_argument("--runs", type=int, default=3, help="timed runs; the table shows medians (default 3)")
+    up.add_argument("--per-client", type=int, default=30, help="uploads per client per run (default 30)")
+    up.add_argument("--runs", type=int, default=5, help="timed runs; the table shows medians (default 5)")
     up.add_argument("--database-url", help="MAPDOCS_DATABASE_URL for the service (default: embedded SQLite)")
     up.add_argument("--server-threads", type=int, help="`mapdocs serve --threads` (default: its own default)")
     ex = parser.add_argument_group("extract")
