@@ -185,17 +185,20 @@ def _pillow_errors() -> Iterator[None]:
 # --- extractor ------------------------------------------------------------------------------------
 
 
-def decoded_frames(data: bytes, ctx: ExtractionContext) -> Iterator[tuple[int, Image.Image]]:
-    """Each frame (at most ``ctx.max_pages``) as (index, decoded image), after the header pixel check.
+def decoded_frames(data: bytes, ctx: ExtractionContext, *,
+                   first: int = 0) -> Iterator[tuple[int, Image.Image]]:
+    """Each frame from ``first`` (up to ``ctx.max_pages``) as (index, decoded image), after the header check.
 
     The image is the open Pillow object seeked to that frame: use it before asking for the next.
-    Shared by the image extractor and OCR preparation so both refuse oversized frames alike.
+    Frames before ``first`` are skipped by seeking, never decoded (a page task reading page 20
+    of a TIFF decodes one frame, not twenty). Shared by the image extractor and OCR
+    preparation so both refuse oversized frames alike.
     """
     sizes = frame_sizes(data)
     check_pixels(sizes, ctx)
     with _pillow_errors(), Image.open(BytesIO(data)) as image:
         count = min(getattr(image, "n_frames", 1), len(sizes), ctx.max_pages)
-        for index in range(count):
+        for index in range(first, count):
             image.seek(index)
             width, height = image.size
             if width * height > pixel_limit(ctx):

@@ -110,9 +110,10 @@ def render_pdf_page(document: pdfium.PdfDocument, index: int, dpi: int,
     return image, float(dpi)
 
 
-def image_frames(data: bytes, ctx: ExtractionContext) -> Iterator[tuple[Image.Image, float]]:
-    """Each frame of a PNG/JPEG/TIFF as (greyscale image, dpi), after the header pixel check."""
-    for index, image in decoded_frames(data, ctx):
+def image_frames(data: bytes, ctx: ExtractionContext, *,
+                 first: int = 0) -> Iterator[tuple[Image.Image, float]]:
+    """Each frame of a PNG/JPEG/TIFF from ``first`` as (greyscale image, dpi), after the header check."""
+    for index, image in decoded_frames(data, ctx, first=first):
         frame = ImageOps.exif_transpose(image) if index == 0 else image
         yield _greyscale(frame), _dpi_of(frame)
 

@@ -114,9 +114,8 @@ def _read_page(data: bytes, page_plan: PagePlan, index: int, ctx: ExtractionCont
                     page.close()
             image, dpi = prepare.render_pdf_page(document, index, ctx.ocr_dpi, ctx)
         return scan_page(prepare.prepare(image, dpi, index + 1), ctx).words
-    for number, (image, dpi) in enumerate(prepare.image_frames(data, ctx)):
-        if number == index:
-            return scan_page(prepare.prepare(image, dpi, index + 1), ctx).words
+    for image, dpi in prepare.image_frames(data, ctx, first=index):  # only frame ``index`` is decoded
+        return scan_page(prepare.prepare(image, dpi, index + 1), ctx).words
     raise IndexError(index)
 
 

@@ -114,3 +114,12 @@ def test_pdf_pages_render_at_300_dpi_unless_scanned_at_200_to_300(scan_dpi: int 
         document.close()
     assert dpi == rendered_dpi
     assert abs(image.width - round(595 * rendered_dpi / 72)) <= 2
+
+
+def test_a_page_task_starts_at_its_own_frame_of_a_multi_page_tiff() -> None:
+    """A page task seeks straight to its frame (the frames before it are never decoded)."""
+    frames = [Page(150).scanned().resize((400 + 10 * n, 500)) for n in range(4)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "TIFF", save_all=True, append_images=frames[1:], dpi=(150, 150))
+    widths = [image.width for image, _dpi in prepare.image_frames(buffer.getvalue(), CTX, first=2)]
+    assert widths == [420, 430]
