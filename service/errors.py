@@ -107,7 +107,7 @@ class LinkExpired(ServiceError):
 class NotReady(ServiceError):
     slug = "not-ready"
     status = 503
-    title = "The service cannot reach its database or storage"
+    title = "The service cannot reach its database, storage or job broker"
 
 
 class InvalidRequest(ServiceError):
