@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 
-from service.rules import Catalogue, Panel, Profile, ProfileError, load_catalogue
+from service.config import setting
+from service.rules import Catalogue, Panel, Profile, ProfileError, load_catalogue, profile_dirs
 
 __all__ = ["Panel", "PanelConfigError", "catalogue", "get_panel", "get_profile", "load_panels"]
 
@@ -21,7 +23,16 @@ PanelConfigError = ProfileError
 @cache
 def catalogue() -> Catalogue:
     """Every profile and panel, loaded and validated on first use."""
-    return load_catalogue()
+    return load_catalogue(configured_profile_dirs())
+
+
+def configured_profile_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The built-in profiles, then each directory in ``MAPDOCS_PROFILES_DIR``.
+
+    Read from the environment (``environ``, default ``os.environ``): panels are loaded
+    once per process, before and apart from any app's configuration.
+    """
+    return profile_dirs(str(setting({}, "PROFILES_DIR", environ)))
 
 
 def load_panels() -> Mapping[str, Panel]:

@@ -18,7 +18,6 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from service.config import setting
 from service.rules import model
 from service.rules.agencies import normalise
 from service.rules.errors import ProfileError, UnknownPanel
@@ -49,14 +48,13 @@ class Catalogue:
         return self.profiles[panel.profile]
 
 
-def profile_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
-    """The built-in directory followed by those in ``MAPDOCS_PROFILES_DIR``.
+def profile_dirs(extra: str = "") -> list[Path]:
+    """The built-in directory followed by those in ``extra`` (``os.pathsep``-separated).
 
-    Read from the environment (``environ``, default ``os.environ``): panels are loaded
-    once per process, before and apart from any app's configuration.
+    ``extra`` is the value of ``MAPDOCS_PROFILES_DIR``, which the service reads and
+    passes in (``service.panels``): this package reads no settings of its own.
     """
-    extra = [Path(p) for p in str(setting({}, "PROFILES_DIR", environ)).split(os.pathsep) if p.strip()]
-    return [BUILTIN_DIR, *extra]
+    return [BUILTIN_DIR, *(Path(p) for p in extra.split(os.pathsep) if p.strip())]
 
 
 def _read(path: Path) -> Any:
@@ -103,7 +101,10 @@ def _check_aliases(path_name: str, panel: model.Panel) -> None:
 
 
 def load_catalogue(dirs: Iterable[Path] | None = None) -> Catalogue:
-    """Validate every profile and panel file; raise ``ProfileError`` naming the first bad file and key."""
+    """Validate every profile and panel file; raise ``ProfileError`` naming the first bad file and key.
+
+    ``dirs`` defaults to the built-in profiles alone (``profile_dirs()``).
+    """
     directories: Sequence[Path] = list(profile_dirs() if dirs is None else dirs)
     profiles: dict[str, model.Profile] = {}
     panels: dict[str, tuple[str, model.Panel]] = {}

@@ -204,7 +204,7 @@ def test_a_council_adds_its_own_panel_without_code(tmp_path: Path) -> None:
     panel = builtin("generic.panel.json") | {"slug": "exampleshire-ehp", "profile": "exampleshire-ehp"}
     write(tmp_path, "exampleshire-ehp.profile.json", profile)
     write(tmp_path, "exampleshire-ehp.panel.json", panel)
-    catalogue = load_catalogue(profile_dirs({"MAPDOCS_PROFILES_DIR": str(tmp_path)}))
+    catalogue = load_catalogue(profile_dirs(str(tmp_path)))
     assert catalogue.profile_for("exampleshire-ehp").age.max_years == 24
     assert "generic" in catalogue.panels
 
@@ -224,10 +224,10 @@ def test_missing_directory_and_unknown_panel() -> None:
         load_catalogue([BUILTIN_DIR]).panel("nowhere")
 
 
-def test_profile_dirs_reads_the_environment(tmp_path: Path) -> None:
+def test_profile_dirs_follow_the_built_in_one_in_order(tmp_path: Path) -> None:
     other = tmp_path / "b"
-    assert profile_dirs({}) == [BUILTIN_DIR]
-    assert profile_dirs({"MAPDOCS_PROFILES_DIR": f"{tmp_path}:{other}"}) == [
+    assert profile_dirs() == [BUILTIN_DIR]
+    assert profile_dirs(f"{tmp_path}:{other}") == [
         BUILTIN_DIR,
         tmp_path,
         other,

@@ -19,7 +19,8 @@ from service.context import EXTENSION
 from service.jobs.settings import job_settings
 from service.mail import MailNotConfigured, mail_settings
 from service.packs.operations import attach_panels, pack_workers
-from service.rules.catalogue import BUILTIN_DIR, profile_dirs
+from service.panels import configured_profile_dirs
+from service.rules.catalogue import BUILTIN_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 #: the packages that make up the service (tests, bench/ and .ci/ have variables of their own)
@@ -140,7 +141,7 @@ def test_readers_elsewhere_use_those_settings(tmp_path: Path, monkeypatch: pytes
         app.extensions[EXTENSION].db.dispose()
     # set after start-up: panels are loaded (and cached) once per process
     monkeypatch.setenv("MAPDOCS_PROFILES_DIR", str(tmp_path / "profiles"))
-    assert profile_dirs() == [BUILTIN_DIR, tmp_path / "profiles"]
+    assert configured_profile_dirs() == [BUILTIN_DIR, tmp_path / "profiles"]
 
 
 def test_unset_settings_fall_back_to_the_documented_defaults(tmp_path: Path) -> None:
@@ -153,4 +154,4 @@ def test_unset_settings_fall_back_to_the_documented_defaults(tmp_path: Path) -> 
     assert attach_panels(config) == frozenset()
     with pytest.raises(MailNotConfigured):
         mail_settings(config, environ={})
-    assert profile_dirs({}) == [BUILTIN_DIR]
+    assert configured_profile_dirs({}) == [BUILTIN_DIR]
