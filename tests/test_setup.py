@@ -153,3 +153,18 @@ def test_ci_run_passes_pytest_status_through_and_ends_on_its_summary(fake_repo: 
 
     failed = "============ 1 failed, 2 passed in 0.10s ============"
     assert _ci_run(fake_repo, 1, failed).returncode == 1
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("serve", False), ("test", True)])
+def test_only_the_test_command_installs_the_test_tools(fake_repo: Path, mode: str, expected: bool) -> None:
+    """shellcheck (for the script tests) comes with the test command, never with serve."""
+    tools = fake_repo / "fake-bin"
+    _executable(tools / "dpkg-query", "#!/usr/bin/env bash\nprintf 'not-installed'\n")
+    _executable(tools / "apt-get", '#!/usr/bin/env bash\necho "apt-get $*" >> "${CALLS_LOG}"\n')
+    _executable(tools / "sudo", '#!/usr/bin/env bash\n"$@"\n')
+    done, calls = _setup(fake_repo, mode, MAPDOCS_SETUP_SYSTEM_DONE="",
+                         PATH=f"{tools}{os.pathsep}{os.environ['PATH']}")
+    assert done.returncode == 0, done.stderr
+    installs = [call for call in calls if call.startswith("apt-get") and " install " in call]
+    assert len(installs) == 1 and "tesseract-ocr" in installs[0]
+    assert ("shellcheck" in installs[0]) is expected
