@@ -7,11 +7,12 @@ late failure report, finds ``finished_at`` set and leaves the row as it is.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.audit.operations import Actor, record_event
@@ -44,24 +45,40 @@ def get_batch(session: Session, batch_id: uuid.UUID) -> BatchJob:
     return batch
 
 
-def claim_batch(session: Session, batch_id: uuid.UUID) -> BatchJob | None:
+class BatchBusy(Exception):
+    """Another run holds the batch's lease: it may still be working (a duplicate delivery)."""
+
+
+def claim_batch(session: Session, batch_id: uuid.UUID, *, lease_seconds: int,
+                now: dt.datetime | None = None) -> BatchJob | None:
     """Mark the batch running for this run (counting the attempt); None when it is gone or finished.
 
-    A batch found already running was started by a worker that died (its message came
-    back): it is run again from the start, which the letter operations make harmless.
-    ``started_at`` is when the latest run started.
+    A run holds the batch for ``lease_seconds`` (the task's hard time limit, after which
+    no worker can still be running it). A batch found running within its lease may be
+    in the hands of a live worker, whose message came a second time (a Redis visibility
+    timeout, a lost connection): :class:`BatchBusy`, so the caller retries after the
+    lease rather than building or sending the letters twice at once. A batch found
+    running past its lease was started by a worker that died: it is run again from the
+    start, which the letter operations make harmless. ``started_at`` is when the latest
+    run started.
     """
+    now = now or utcnow()
+    stale = now - dt.timedelta(seconds=lease_seconds)
+    claimable = or_(BatchJob.state == JobState.PENDING, BatchJob.started_at.is_(None),
+                    BatchJob.started_at < stale)
     claimed = session.execute(
-        update(BatchJob).where(BatchJob.id == batch_id, BatchJob.finished_at.is_(None))
-        .values(state=JobState.RUNNING, done=0, attempts=BatchJob.attempts + 1, started_at=utcnow())
+        update(BatchJob).where(BatchJob.id == batch_id, BatchJob.finished_at.is_(None), claimable)
+        .values(state=JobState.RUNNING, done=0, attempts=BatchJob.attempts + 1, started_at=now)
         .execution_options(synchronize_session=False))
     session.commit()
-    if getattr(claimed, "rowcount", 0) != 1:
-        return None
     batch = session.get(BatchJob, batch_id)
     if batch is not None:
         session.refresh(batch)
-    return batch
+    if getattr(claimed, "rowcount", 0) == 1:
+        return batch
+    if batch is not None and batch.finished_at is None:
+        raise BatchBusy(str(batch_id))
+    return None
 
 
 def progress_recorder(open_session: Callable[[], Session], batch_id: uuid.UUID) -> Progress:

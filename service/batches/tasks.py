@@ -6,7 +6,9 @@ hard time limits. The database or object store being away is retried with backof
 retrying cannot fix (the meeting deleted, a document LibreOffice cannot convert, the mail
 server refusing) ends the batch as failed with a stable slug. A message that comes back
 because it keeps killing its worker is given up after
-:data:`~service.jobs.tasks.MAX_DELIVERIES` runs of the same retry.
+:data:`~service.jobs.tasks.MAX_DELIVERIES` runs of the same retry. A message delivered
+while another run still holds the batch's lease (the hard time limit) is retried once
+that lease has run out, so a batch never runs twice at once.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import uuid
 from typing import Any
 
 from celery import Celery, Task
+from celery.exceptions import Retry
 from flask import current_app
 
 from service.batches.errors import known_failure
 from service.batches.letters import BatchTools, run_batch
-from service.batches.operations import claim_batch, fail_batch, progress_recorder, succeed_batch
+from service.batches.operations import BatchBusy, claim_batch, fail_batch, progress_recorder, succeed_batch
 from service.context import services
 from service.errors import ServiceError
 from service.jobs.settings import JobSettings
@@ -30,6 +33,8 @@ from service.mail import SmtpSender, mail_settings
 log = logging.getLogger(__name__)
 
 BATCH_TASK = "mapdocs.batch"
+#: seconds a run holds its batch when the task has no time limit of its own
+DEFAULT_LEASE = 3600
 
 UNAVAILABLE = ("service-unavailable",
                "The database or object store stayed unreachable; run the batch again later")
@@ -45,8 +50,13 @@ def run_batch_task(task: Task, batch_id: str) -> str:
     """Run one batch; a duplicate message of a finished batch leaves it as it is."""
     ident = uuid.UUID(batch_id)
     svc = services()
+    lease = batch_lease(task)
     with batch_guard(task, ident), svc.db.session() as session:
-        batch = claim_batch(session, ident)
+        try:
+            batch = claim_batch(session, ident, lease_seconds=lease)
+        except BatchBusy:  # a live run may hold it: look again once its lease has run out
+            log.info("batch %s: held by another run; retrying after its lease", ident)
+            raise task.retry(countdown=lease + 1) from None
         if batch is None:
             return "skipped"  # finished already, or the meeting (and so the batch) was deleted
         if batch.attempts - (task.request.retries or 0) > MAX_DELIVERIES:
@@ -57,6 +67,12 @@ def run_batch_task(task: Task, batch_id: str) -> str:
         succeed_batch(session, ident, result)
         return "succeeded"
     return "failed"
+
+
+def batch_lease(task: Task) -> int:
+    """The batch lease: the task's hard time limit, past which no worker still runs it."""
+    limit = task.time_limit or task.app.conf.task_time_limit
+    return int(limit) if limit else DEFAULT_LEASE
 
 
 def configured_tools() -> BatchTools:
@@ -79,7 +95,7 @@ class batch_guard:  # noqa: N801  (used as a statement: ``with batch_guard(task,
         return None
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: Any) -> bool:
-        if exc is None:
+        if exc is None or isinstance(exc, Retry):  # a retry asked for inside the block goes to Celery
             return False
         if isinstance(exc, TRANSIENT):
             return retry_transient(self.task, exc, f"batch {self.batch_id}",

@@ -8,6 +8,7 @@ worker would. Real worker processes on Redis and RabbitMQ are in
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import uuid
@@ -26,10 +27,11 @@ from renderers.convert import DocxToPdfConverter
 from service.audit.operations import Actor
 from service.batches.dispatch import submit_batch
 from service.batches.letters import BatchTools, run_batch
-from service.batches.operations import claim_batch, create_batch, progress_recorder
+from service.batches.operations import BatchBusy, claim_batch, create_batch, progress_recorder
 from service.cli import cli
 from service.contacts.operations import Channel, ContactInput, set_contact
 from service.context import EXTENSION
+from service.db import utcnow
 from service.jobs.tasks import MAX_DELIVERIES
 from service.models import AuditEvent, BatchJob, BatchKind, JobState, LetterDocument
 from service.templates import converter as shared
@@ -98,10 +100,11 @@ def _count(app: Flask, model: type, *where: Any) -> int:
 
 
 def _as_if_its_worker_died(app: Flask, batch_id: str, attempts: int = 1) -> None:
-    """What a worker killed mid-batch leaves: the batch claimed and running, never finished."""
+    """What a worker killed mid-batch leaves once its lease has run out: running, never finished."""
     with app.extensions[EXTENSION].db.session() as session:
         session.execute(update(BatchJob).where(BatchJob.id == uuid.UUID(batch_id)).values(
-            state=JobState.RUNNING, finished_at=None, result=None, attempts=attempts))
+            state=JobState.RUNNING, finished_at=None, result=None, attempts=attempts,
+            started_at=utcnow() - dt.timedelta(days=1)))
         session.commit()
 
 
@@ -133,7 +136,7 @@ def test_each_step_is_visible_to_a_reader_while_the_batch_runs(app: Flask) -> No
     services = app.extensions[EXTENSION]
     with services.db.session() as session:
         batch = create_batch(session, BatchKind.LETTERS_BUILD, meeting.meeting_id, actor=Actor.system())
-        claimed = claim_batch(session, batch.id)
+        claimed = claim_batch(session, batch.id, lease_seconds=600)
         assert claimed is not None and claimed.state == "running" and claimed.attempts == 1
         record_step = progress_recorder(services.db.session, batch.id)
         seen: list[tuple[int, int | None]] = []
@@ -333,3 +336,21 @@ def test_a_batch_never_handed_to_the_broker_runs_after_requeue(app: Flask, runne
     finish_jobs(app)
     with services.db.session() as session:
         assert session.get(BatchJob, stuck).state == "succeeded"
+
+
+def test_a_batch_held_by_a_live_run_is_not_claimed_twice(app: Flask) -> None:
+    """A second delivery while the first run still holds its lease must not build or send again."""
+    meeting = _decided(app, "one")
+    services = app.extensions[EXTENSION]
+    with services.db.session() as session:
+        batch = create_batch(session, BatchKind.LETTERS_SEND, meeting.meeting_id, actor=Actor.system())
+        assert claim_batch(session, batch.id, lease_seconds=600) is not None
+        with pytest.raises(BatchBusy):
+            claim_batch(session, batch.id, lease_seconds=600)
+        later = utcnow() + dt.timedelta(seconds=601)  # the lease ran out: its worker died
+        again = claim_batch(session, batch.id, lease_seconds=600, now=later)
+        assert again is not None and again.attempts == 2
+        session.execute(update(BatchJob).where(BatchJob.id == batch.id).values(
+            state=JobState.SUCCEEDED, finished_at=later))
+        session.commit()
+        assert claim_batch(session, batch.id, lease_seconds=600, now=later) is None  # finished: left alone
