@@ -55,12 +55,6 @@ class NotAnAssessmentForm(ExtractionError):
     title = "The document is not an early help assessment form"
 
 
-class DocumentTooLarge(ExtractionError):
-    slug = "document-too-large"
-    status = 413
-    title = "The document is larger than mapdocs accepts"
-
-
 class ExtractionTimeout(ExtractionError):
     slug = "extraction-timeout"
     status = 422

@@ -328,20 +328,3 @@ def join_address(lines: list[str]) -> str | None:
         if text:
             parts.append(text.rstrip(","))
     return ", ".join(parts) if parts else None
-
-
-_YES = frozenset({"yes", "y", "true", "agree", "i agree", "agreed", "consent given", "given", "ticked", "x"})
-_NO = frozenset({"no", "n", "false", "disagree", "i do not agree", "do not agree", "refused", "not given"})
-
-
-def parse_bool(value: str | None) -> bool | None:
-    """Yes / No written as text → bool; anything else → None (never guessed)."""
-    text = clean_text(value)
-    if text is None:
-        return None
-    key = text.lower().strip(" .!:")
-    if key in _YES:
-        return True
-    if key in _NO:
-        return False
-    return None

@@ -7,7 +7,6 @@ and initials, never a name, so a template cannot print what it was never given.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -67,8 +66,3 @@ def age_label(date_of_birth: date | None, on: date) -> str:
 def long_date(value: date) -> str:
     """British long date for documents: ``"Tuesday 3 March 2026"``."""
     return f"{value:%A} {value.day} {value:%B %Y}"
-
-
-def context_fields(context_type: type[object]) -> list[str]:
-    """Names a context provides, for the template editor's list of variables."""
-    return [f.name for f in dataclasses.fields(context_type)]  # type: ignore[arg-type]

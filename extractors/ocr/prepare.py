@@ -57,10 +57,6 @@ class PageImage:
     #: dark filled bands before flattening (flattening turns a dark bar's inside to paper)
     dark: npt.NDArray[np.bool_] | None = None
 
-    @property
-    def points_per_pixel(self) -> float:
-        return 72.0 / self.dpi
-
 
 # ------------------------------------------------------------------- sources
 
@@ -200,18 +196,6 @@ def ink_mask(image: Image.Image, threshold: int | None = None) -> npt.NDArray[np
     gray = np.asarray(image, dtype=np.uint8)
     level = threshold if threshold is not None else INK_LEVEL
     return gray < level
-
-
-def otsu(gray: Gray) -> int:
-    histogram = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
-    total = histogram.sum()
-    if total == 0:
-        return 128
-    levels = np.arange(256, dtype=np.float64)
-    weight = np.cumsum(histogram)
-    mean = np.cumsum(histogram * levels)
-    between = (mean[-1] * weight - mean * total) ** 2 / np.maximum(weight * (total - weight), 1e-9)
-    return int(np.argmax(between))
 
 
 def _small_ink(image: Image.Image, width: int = 600) -> Image.Image:

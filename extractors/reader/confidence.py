@@ -8,8 +8,6 @@ shape fall below the review line.
 
 from __future__ import annotations
 
-#: confidence of a value found by a fallback (label and value run together in one cell)
-PREFIX_CONFIDENCE = 0.85
 #: confidence of consent inferred from a completed name/signature + date block
 SIGNED_CONSENT_CONFIDENCE = 0.9
 #: consent is inferred from a signed block only when its name and date labels were read this surely
@@ -22,8 +20,6 @@ POSSIBLY_MISSED_CONFIDENCE = 0.6
 CORRECTED_CONFIDENCE = 0.7
 #: confidence when ticks contradict each other or cannot be read
 AMBIGUOUS_CONFIDENCE = 0.3
-#: a value found by a layout heuristic rather than a label (e.g. a column guessed from its values)
-HEURISTIC_CONFIDENCE = 0.75
 
 
 def label_confidence(score: float) -> float:

@@ -57,8 +57,3 @@ def triage_wording(route: str) -> OutcomeWording:
         return _wording(_data()["triage"][route])
     except KeyError:
         raise WordingMissing(f"no wording for triage route {route!r}") from None
-
-
-def profiles_with_wording() -> dict[str, tuple[str, ...]]:
-    """Profile slug -> outcome ids that have wording (for the coverage test)."""
-    return {slug: tuple(outcomes) for slug, outcomes in _data()["profiles"].items()}

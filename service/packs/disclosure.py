@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -110,7 +109,3 @@ def case_ids_for(disclosures: Sequence[CaseDisclosure], agency: str | None) -> f
     if agency is None:
         return frozenset(d.case_id for d in disclosures if d.basis is not None)
     return frozenset(d.case_id for d in disclosures if d.may_go_to(agency))
-
-
-def referral_ids(disclosures: Sequence[CaseDisclosure]) -> dict[str, uuid.UUID]:
-    return {d.case_id: d.referral.id for d in disclosures}

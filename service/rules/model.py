@@ -120,10 +120,6 @@ class Cadence:
     start_time: dt.time
     duration_minutes: int
 
-    @property
-    def weekday_index(self) -> int:
-        return WEEKDAYS.index(self.weekday)
-
 
 @dataclass(frozen=True)
 class Panel:

@@ -111,13 +111,6 @@ def test_address_lines_joined() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "value"), [("Yes", True), ("no", False), ("Y", True), ("maybe", None), ("", None)]
-)
-def test_bool_text(text: str, value: bool | None) -> None:
-    assert nz.parse_bool(text) is value
-
-
-@pytest.mark.parametrize(
     "marker",
     ["\uf0b7", "\uf0a7", "\uf076", "\uf0d8", "\u25aa", "\u27a2", "\u2713", "\u2192", "\u25c6", "\u2043"],
 )
