@@ -56,7 +56,6 @@ def finish_jobs(app: Any, timeout: float = 300.0) -> int:
     deadline = time.monotonic() + timeout
     total = 0
     while True:
-        job_queue(app).flush(timeout=max(0.0, deadline - time.monotonic()))  # hand-offs onto the broker
         ran = run_queued(app)
         total += ran
         settled = job_queue(app).wait_local(timeout=max(0.0, deadline - time.monotonic()))
